@@ -1,0 +1,3 @@
+from coach_app.cli import main
+
+raise SystemExit(main())

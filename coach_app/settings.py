@@ -1,0 +1,78 @@
+"""Every threshold in one place, overridable from one TOML file the agent can edit.
+
+Settings are passed into constructors; nothing reads this file behind the caller's back.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class SettingsError(ValueError):
+    """A settings file that cannot be used, with file and key in the message."""
+
+
+@dataclass(frozen=True)
+class VadSettings:
+    frame_ms: int = 20
+    aggressiveness: int = 2  # webrtcvad 0-3
+    margin_db: float = 12.0  # speech must be this far above the channel's own noise floor
+    min_speech_ms: int = 120  # shorter bursts (clicks, gate pops) are not speech
+    hangover_ms: int = 400  # silence shorter than this does not end a turn
+    preroll_ms: int = 300  # audio handed to the recogniser from before the detected onset
+
+
+@dataclass(frozen=True)
+class PauseSettings:
+    window_s: float = 2.0  # the listening window after the customer stops
+    min_customer_turn_s: float = 1.5  # shorter customer turns ("yes", "mm-hm") need no pause
+    cooldown_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    language: str = "en"
+    vad: VadSettings = field(default_factory=VadSettings)
+    pause: PauseSettings = field(default_factory=PauseSettings)
+    prosody_window_s: float = 1.0
+    partial_every_s: float = 0.5
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Defaults, overridden by the sections present in `path` (missing file = defaults)."""
+    settings = Settings()
+    if path is None or not path.exists():
+        return settings
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: not valid TOML ({exc})") from exc
+    return _merge(settings, data, str(path))
+
+
+def _merge(obj, data: dict, where: str):
+    known = {f.name: f for f in fields(obj)}
+    changes = {}
+    for key, value in data.items():
+        if key not in known:
+            raise SettingsError(f"{where}: unknown setting '{key}' (known: {', '.join(sorted(known))})")
+        current = getattr(obj, key)
+        if hasattr(current, "__dataclass_fields__"):
+            if not isinstance(value, dict):
+                raise SettingsError(f"{where}: [{key}] must be a table")
+            changes[key] = _merge(current, value, f"{where} [{key}]")
+        else:
+            expected = type(current)
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if not isinstance(value, expected) or isinstance(value, bool) != isinstance(current, bool):
+                raise SettingsError(f"{where}: '{key}' must be {expected.__name__}, got {value!r}")
+            changes[key] = value
+    return replace(obj, **changes)
