@@ -1,0 +1,42 @@
+"""`--engine auto|vosk|sphinx`: which recogniser to use, and why, in words the agent can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from coach_app.asr.base import ModelMissing, RecogniserFactory
+
+ENGINES = ("auto", "vosk", "sphinx")
+
+
+@dataclass(frozen=True)
+class Choice:
+    factory: RecogniserFactory
+    note: str = ""  # e.g. why auto fell back to the bundled engine
+
+
+def choose_engine(engine: str, language: str, models_dir: Path) -> Choice:
+    """Raises ModelMissing when Vosk was asked for explicitly and cannot be loaded."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
+    if engine in ("auto", "vosk"):
+        from coach_app.asr.vosk_engine import load_vosk
+
+        try:
+            return Choice(load_vosk(language, models_dir))
+        except ModelMissing as exc:
+            if engine == "vosk":
+                raise
+            vosk_problem = str(exc)
+    else:
+        vosk_problem = ""
+    if language != "en":
+        raise ModelMissing(
+            f"The bundled engine only knows English; for '{language}' install a Vosk model "
+            f"(coach-app models install vosk-small-cn). {vosk_problem}".strip()
+        )
+    from coach_app.asr.sphinx import SphinxFactory
+
+    note = f"Using the bundled engine. {vosk_problem}" if vosk_problem else ""
+    return Choice(SphinxFactory(), note)

@@ -1,0 +1,98 @@
+"""`pause`: after the customer finishes a substantive turn, wait 2 seconds before answering.
+
+Fires at the agent's onset when the agent comes in inside the listening window or over the
+customer. Short customer turns ("yes", a number) need no pause: real conversation is tight, and a
+coach that flags every quick reply gets switched off. An agent whose first words are empathic
+("I'm so sorry, let me help…") or a backchannel ("mm-hm") is listening well: the nudge is retracted.
+"""
+
+from __future__ import annotations
+
+from coach_app.events import Event, Nudge, NudgeResolved, SpeechEnded, SpeechStarted, Words
+from coach_app.prompts.lexicon import Lexicon, normalise
+from coach_app.settings import PauseSettings
+
+KIND = "pause"
+PRIORITY = 60
+
+
+class PauseRule:
+    kind = KIND
+
+    def __init__(self, settings: PauseSettings, lexicon: Lexicon):
+        self.settings = settings
+        self.lexicon = lexicon
+        self._backchannels = set(lexicon.phrases("pause", "backchannels"))
+        self._customer_speaking = False
+        self._turn_start: float | None = None  # the customer's turn began here (since the agent last spoke)
+        self._customer_end: float | None = None
+        self._pending: Nudge | None = None  # fired, waiting for the agent's first words
+        self._last_fired = float("-inf")
+        self._count = 0
+
+    def on_event(self, event: Event) -> list[Event]:
+        if isinstance(event, SpeechStarted):
+            return self._started(event)
+        if isinstance(event, SpeechEnded):
+            self._ended(event)
+        elif isinstance(event, Words) and event.channel == "agent" and self._pending is not None:
+            return self._judge(event)
+        return []
+
+    def finish(self, t_end: float) -> list[Event]:
+        if self._pending is None:
+            return []
+        nudge, self._pending = self._pending, None
+        return [NudgeResolved(nudge.id, t_end, "missed")]
+
+    def _started(self, event: SpeechStarted) -> list[Event]:
+        if event.channel == "customer":
+            self._customer_speaking = True
+            if self._turn_start is None:
+                self._turn_start = event.t
+            return []
+        if event.channel != "agent" or self._turn_start is None:
+            return []
+        t = event.t
+        if self._customer_speaking:
+            spoken, gap = t - self._turn_start, None
+        elif self._customer_end is not None and t - self._customer_end < self.settings.window_s:
+            spoken, gap = self._customer_end - self._turn_start, t - self._customer_end
+        else:
+            return []
+        if spoken < self.settings.min_customer_turn_s or t - self._last_fired < self.settings.cooldown_s:
+            return []
+        return [self._fire(t, gap, spoken)]
+
+    def _ended(self, event: SpeechEnded) -> None:
+        if event.channel == "customer":
+            self._customer_speaking = False
+            self._customer_end = event.t
+        elif event.channel == "agent" and not self._customer_speaking:
+            self._turn_start = None  # the agent took the floor; the next customer speech is a new turn
+
+    def _fire(self, t: float, gap: float | None, spoken: float) -> Nudge:
+        self._count += 1
+        self._last_fired = t
+        if gap is None:
+            suggestion = self.lexicon.text("pause", "suggestion_overlap")
+        else:
+            suggestion = self.lexicon.text("pause", "suggestion_gap").format(gap=gap)
+        evidence = {"gap_s": None if gap is None else round(gap, 3), "customer_turn_s": round(spoken, 3)}
+        nudge = Nudge(f"{KIND}-{self._count}", KIND, round(t, 3), self.lexicon.text("pause", "message"),
+                      suggestion, evidence, PRIORITY)
+        self._pending = nudge
+        return nudge
+
+    def _judge(self, words: Words) -> list[Event]:
+        assert self._pending is not None
+        empathic = self.lexicon.starts_with_any(words.text, "pause", "empathy_openers") is not None
+        if not words.final and not empathic:
+            return []  # an empathic partial retracts early; otherwise wait for the whole utterance
+        good = empathic or self._is_backchannel(words.text)
+        nudge, self._pending = self._pending, None
+        return [NudgeResolved(nudge.id, words.t1, "retracted" if good else "missed")]
+
+    def _is_backchannel(self, text: str) -> bool:
+        said = normalise(text).split()
+        return 0 < len(said) <= 3 and (" ".join(said) in self._backchannels or all(w in self._backchannels for w in said))

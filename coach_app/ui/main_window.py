@@ -1,0 +1,139 @@
+"""The desktop window: what is ready (devices, engine) and analysis of a recorded call.
+
+Analysis runs on a worker thread (the engine is Qt-free); a short QTimer in the GUI thread picks up
+the result, so the window never waits on recognition.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QPushButton, QVBoxLayout,
+    QWidget,
+)
+
+from coach_app.asr.select import Choice
+from coach_app.audio.capture import DeviceStatus
+from coach_app.audio.wavsource import AudioFileError, open_call
+from coach_app.batch import CallResult, analyze_call
+from coach_app.events import Words
+from coach_app.report.timeline import clock, nudge_records, render_summary
+from coach_app.settings import Settings
+
+OUTCOME_MARK = {"missed": "⚠ missed", "retracted": "↺ retracted", "satisfied": "✓ satisfied"}
+
+
+class MainWindow(QMainWindow):
+    analysis_done = Signal(object)  # CallResult, or str (an error for the agent)
+
+    def __init__(self, settings: Settings, choice: Choice | None, engine_problem: str, devices: DeviceStatus):
+        super().__init__()
+        self.settings, self.choice = settings, choice
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
+        self._future: Future | None = None
+        self._poll = QTimer(self, interval=50, timeout=self._check_future)
+        self.setWindowTitle("coach_app")
+        self.resize(900, 620)
+
+        title = QLabel("coach_app — your private call coach")
+        title.setFont(QFont(title.font().family(), 16, QFont.Weight.Bold))
+        self.device_label = QLabel(self._device_text(devices))
+        self.device_label.setWordWrap(True)
+        engine_text = f"Speech recognition: {choice.factory.name}" if choice else f"Speech recognition unavailable: {engine_problem}"
+        if choice and choice.note:
+            engine_text += f"\n{choice.note}"
+        self.engine_label = QLabel(engine_text)
+        self.engine_label.setWordWrap(True)
+        self.analyze_button = QPushButton("Analyse a recording…")
+        self.analyze_button.setEnabled(choice is not None)
+        self.analyze_button.clicked.connect(self._choose_file)
+        self.status = QLabel("Private: recordings and analysis stay on this computer.")
+        self.status.setWordWrap(True)
+        self.timeline = QListWidget()
+        self.timeline.setAlternatingRowColors(True)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+
+        row = QHBoxLayout()
+        row.addWidget(self.analyze_button)
+        row.addStretch(1)
+        layout = QVBoxLayout()
+        for widget in (title, self.device_label, self.engine_label):
+            layout.addWidget(widget)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.timeline, 1)
+        layout.addWidget(self.summary)
+        body = QWidget()
+        body.setLayout(layout)
+        self.setCentralWidget(body)
+        self.analysis_done.connect(self._show_result)
+
+    def analyze(self, path: str | Path) -> None:
+        """Start analysing `path` in the background; the result arrives through `analysis_done`."""
+        if self.choice is None or self._future is not None:
+            return
+        self.status.setText(f"Analysing {Path(path).name}…")
+        self.analyze_button.setEnabled(False)
+        self._future = self._pool.submit(self._run, Path(path))
+        self._poll.start()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        super().closeEvent(event)
+
+    def _run(self, path: Path) -> CallResult | str:
+        try:
+            assert self.choice is not None
+            return analyze_call(open_call(path), self.settings, self.choice.factory)
+        except AudioFileError as exc:
+            return str(exc)
+
+    def _check_future(self) -> None:
+        if self._future is None or not self._future.done():
+            return
+        self._poll.stop()
+        future, self._future = self._future, None
+        self.analyze_button.setEnabled(True)
+        exc = future.exception()
+        self.analysis_done.emit(f"Analysis failed: {exc}" if exc else future.result())
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Analyse a recording", "", "Recordings (*.wav *.flac)")
+        if path:
+            self.analyze(path)
+
+    def _show_result(self, result: CallResult | str) -> None:
+        self.timeline.clear()
+        if isinstance(result, str):
+            self.status.setText(result)
+            self.summary.setText("")
+            return
+        self.status.setText("Done. Nudges are marked ⚠ (missed) or ↺ (retracted: you opened with empathy).")
+        rows: list[tuple[float, str, bool]] = []
+        for e in result.events:
+            if isinstance(e, Words) and e.final and e.text:
+                rows.append((e.t0, f"{clock(e.t0)}   {e.channel.upper():<9} {e.text}", False))
+        for n in nudge_records(result.events):
+            rows.append((n["t"], f"{clock(n['t'])}   {n['kind'].upper()} — {OUTCOME_MARK.get(n['outcome'], n['outcome'])}:"
+                                 f" {n['message']}. {n['suggestion']}", True))
+        for _, text, is_nudge in sorted(rows, key=lambda r: (r[0], r[2])):
+            item = QListWidgetItem(text)
+            if is_nudge:
+                item.setForeground(Qt.GlobalColor.darkRed)
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            self.timeline.addItem(item)
+        self.summary.setText("\n".join(render_summary(result.summary, result.events)))
+
+    @staticmethod
+    def _device_text(devices: DeviceStatus) -> str:
+        if devices.ok:
+            names = ", ".join(d.name for d in devices.devices[:3])
+            return f"Audio inputs: {names}. Live coaching of calls arrives in the next release."
+        return f"No live audio: {devices.problem}"
