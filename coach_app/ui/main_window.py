@@ -55,6 +55,8 @@ class MainWindow(QMainWindow):
         self.status.setWordWrap(True)
         self.timeline = QListWidget()
         self.timeline.setAlternatingRowColors(True)
+        self.timeline.setWordWrap(True)
+        self.timeline.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
 
