@@ -25,8 +25,8 @@ class VadSettings:
     aggressiveness: int = 2  # webrtcvad 0-3
     margin_db: float = 12.0  # speech must be this far above the channel's own noise floor
     edge_margin_db: float = 6.0  # weak onsets/tails next to speech: this far above the floor
-    dynamic_range_db: float = 22.0  # quieter than the channel's own loud speech by this = not speech
-    crosstalk_db: float = 26.0  # this much below the other channel = echo of it, not speech
+    dynamic_range_db: float = 25.0  # quieter than the channel's own loud speech by this = not speech
+    crosstalk_db: float = 20.0  # this much below the other channel = echo of it, not speech
     min_speech_ms: int = 120  # shorter bursts (clicks, gate pops) are not speech
     hangover_ms: int = 400  # silence shorter than this does not end a turn
     preroll_ms: int = 300  # audio handed to the recogniser from before the detected onset

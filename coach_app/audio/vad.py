@@ -21,8 +21,8 @@ from coach_app.settings import VadSettings
 
 FLOOR_MIN_DB = -75.0  # a gated (digital-silence) track must not pull the floor to -inf
 FLOOR_RISE_DB_PER_S = 1.5
-EDGE_FRAMES = 10  # at most 200 ms of weak onset/tail added to a segment
-REF_ALPHA = 0.02  # speech level follows ~1 s of voiced frames
+EDGE_FRAMES = 5  # at most 100 ms of weak onset/tail: more would take in the hiss of an opening noise gate
+REF_RISE, REF_FALL = 0.05, 0.005  # speech-level follower: ~0.4 s up, ~4 s down
 
 
 def frame_db(frame: np.ndarray) -> float:
@@ -51,7 +51,7 @@ class TurnDetector:
         self._hang_frames = max(1, round(settings.hangover_ms / settings.frame_ms))
         self._rise = FLOOR_RISE_DB_PER_S * self.frame_s
         self.floor_db: float | None = None  # set from the first frame
-        self.speech_ref_db: float | None = None  # running mean level of this channel's speech
+        self.speech_ref_db: float | None = None  # upper envelope of this channel's speech level
         self.index = 0  # frames seen
         self.speaking = False
         self._onset = 0  # frame index of the (candidate) onset
@@ -91,8 +91,7 @@ class TurnDetector:
                 self._onset, self._voiced = i, 0
             self._voiced += 1
             self._last_voiced = i
-            ref = self.speech_ref_db
-            self.speech_ref_db = decision.level_db if ref is None else ref + REF_ALPHA * (decision.level_db - ref)
+            self._follow_speech_level(decision.level_db)
             if not self.speaking and self._voiced >= self._min_frames:
                 self.speaking = True
                 self._onset = self._extend_onset(self._onset)
@@ -115,6 +114,15 @@ class TurnDetector:
     def _gap_in_candidate(self) -> int:
         # Unvoiced frames tolerated inside a not-yet-confirmed onset (stops, plosives).
         return 5
+
+    def _follow_speech_level(self, level: float) -> None:
+        """Track the loud part of this channel's speech: quick to rise, slow to fall, so breaths and
+        quiet syllables do not drag the reference down."""
+        ref = self.speech_ref_db
+        if ref is None:
+            self.speech_ref_db = level
+        else:
+            self.speech_ref_db = ref + (REF_RISE if level > ref else REF_FALL) * (level - ref)
 
     def _audible_at(self, frame_index: int) -> bool:
         back = self.index - 1 - frame_index
