@@ -44,3 +44,9 @@ def test_engine_runs_without_qt_loaded():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_core_is_typed():
+    """mypy clean on everything but ui/ (the design's rule)."""
+    result = subprocess.run([sys.executable, "-m", "mypy", "coach_app"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout

@@ -11,7 +11,7 @@ from coach_app.audio.capture import input_devices
 from coach_app.settings import Settings, SettingsError, load_settings
 
 
-def run_app(exit_after: float | None = None, screenshot: str | None = None, open_file: str | None = None) -> int:
+def run_app(engine: str = "auto", exit_after: float | None = None, screenshot: str | None = None, open_file: str | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -24,7 +24,7 @@ def run_app(exit_after: float | None = None, screenshot: str | None = None, open
     except SettingsError as exc:
         settings, problem = Settings(), f"Settings ignored: {exc}"
     try:
-        choice, engine_problem = choose_engine("auto", settings.language, paths.models_dir()), ""
+        choice, engine_problem = choose_engine(engine, settings.language, paths.models_dir()), ""
     except ModelMissing as exc:
         choice, engine_problem = None, str(exc)
     window = MainWindow(settings, choice, engine_problem, input_devices())

@@ -35,7 +35,9 @@ class MainWindow(QMainWindow):
         self.settings, self.choice = settings, choice
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
         self._future: Future | None = None
-        self._poll = QTimer(self, interval=50, timeout=self._check_future)
+        self._poll = QTimer(self)
+        self._poll.setInterval(50)
+        self._poll.timeout.connect(self._check_future)
         self.setWindowTitle("coach_app")
         self.resize(900, 620)
 
