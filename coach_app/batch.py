@@ -11,8 +11,10 @@ from coach_app.audio.wavsource import CallAudio
 from coach_app.engine import CallEngine
 from coach_app.events import Event
 from coach_app.prompts import default_rules
+from coach_app.prompts.runner import RuleRunner
 from coach_app.report.summary import summarize
 from coach_app.settings import Settings
+from coach_app.transcript import Utterance, transcript_events
 
 
 @dataclass(frozen=True)
@@ -44,3 +46,15 @@ def analyze_call(
     wall = time.perf_counter() - start
     summary = summarize(events, call.duration, engine.engine_name, wall, call.mono)
     return CallResult(events, summary, dict(engine.stage_seconds))
+
+
+def analyze_transcript(utterances: list[Utterance], settings: Settings) -> CallResult:
+    """The same rules over a timed transcript (no audio, no recogniser)."""
+    runner = RuleRunner(default_rules(settings))
+    start = time.perf_counter()
+    duration = max(u.t1 for u in utterances)
+    events = runner.dispatch(transcript_events(utterances))
+    events += runner.finish(duration)
+    wall = time.perf_counter() - start
+    summary = summarize(events, duration, "transcript", wall, mono=False)
+    return CallResult(events, summary, {"rules": runner.seconds})

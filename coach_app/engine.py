@@ -18,6 +18,7 @@ from coach_app.audio.prosody import ProsodyTracker
 from coach_app.audio.vad import TurnDetector, frame_db
 from coach_app.events import CHANNELS, Channel, Event, SpeechEnded, SpeechStarted, Words
 from coach_app.prompts.base import Rule
+from coach_app.prompts.runner import RuleRunner
 from coach_app.settings import Settings
 
 STAGES = ("vad", "prosody", "asr", "rules")
@@ -126,7 +127,7 @@ class CallEngine:
     ):
         self.settings = settings
         self.channels = tuple(channels)
-        self.rules = list(rules)
+        self.rules = RuleRunner(rules)
         self.engine_name = recognisers.name if recognisers else "none (voice activity only)"
         self.stage_seconds = {stage: 0.0 for stage in STAGES}
         self.lanes = [
@@ -165,11 +166,9 @@ class CallEngine:
         raw: list[Event] = []
         for lane in self.lanes:
             raw += lane.finish()
-        events = self._dispatch(raw)
-        t0 = time.perf_counter()
-        for rule in self.rules:
-            events += rule.finish(round(self.t, 3))
-        self.stage_seconds["rules"] += time.perf_counter() - t0
+        events = self.rules.dispatch(raw)
+        events += self.rules.finish(round(self.t, 3))
+        self.stage_seconds["rules"] = self.rules.seconds
         return events
 
     def _step(self, block: np.ndarray) -> list[Event]:
@@ -185,17 +184,8 @@ class CallEngine:
                 if isinstance(ev, SpeechStarted) and len(self.lanes) == 2:
                     raw += self.lanes[1 - c].yield_floor(ev.t)
                 raw.append(ev)
-        return self._dispatch(raw) if raw else []
-
-    def _dispatch(self, raw: list[Event]) -> list[Event]:
-        """Every event goes to every rule; what rules emit goes to the rules too (in order)."""
-        out: list[Event] = []
-        queue = deque(raw)
-        t0 = time.perf_counter()
-        while queue:
-            ev = queue.popleft()
-            out.append(ev)
-            for rule in self.rules:
-                queue.extend(rule.on_event(ev))
-        self.stage_seconds["rules"] += time.perf_counter() - t0
-        return out
+        if not raw:
+            return []
+        events = self.rules.dispatch(raw)
+        self.stage_seconds["rules"] = self.rules.seconds
+        return events

@@ -43,7 +43,8 @@ class SphinxRecogniser:
                 continue
             text = _ALT.sub("", seg.word)
             words.append(Word(text, round(self._t0 + seg.start_frame / FRAME_RATE, 3),
-                              round(self._t0 + (seg.end_frame + 1) / FRAME_RATE, 3)))
+                              round(self._t0 + (seg.end_frame + 1) / FRAME_RATE, 3),
+                              round(min(1.0, max(0.0, seg.prob)), 3)))
         return words
 
 
