@@ -35,8 +35,46 @@ class VadSettings:
 @dataclass(frozen=True)
 class PauseSettings:
     window_s: float = 2.0  # the listening window after the customer stops
-    min_customer_turn_s: float = 1.5  # shorter customer turns ("yes", "mm-hm") need no pause
+    min_customer_turn_s: float = 1.5  # shorter customer turns ("yes", "mm-hm") need no pause…
+    long_turn_s: float = 3.0  # …and a turn this long is substantive even without problem/emotion words
+    overlap_grace_s: float = 0.4  # the customer finishing this soon after the agent starts is normal turn-taking
     cooldown_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    cooldown_s: float = 20.0  # after firing, the rule stays quiet this long
+    min_word_conf: float = 0.5  # a single recognised word must be at least this sure to count
+
+
+@dataclass(frozen=True)
+class TimeframeSettings(RuleSettings):
+    cooldown_s: float = 15.0
+
+
+@dataclass(frozen=True)
+class MonologueSettings:
+    max_s: float = 40.0  # agent speech without the customer getting a word in
+    room_s: float = 2.0  # an agent pause this long gives the customer room: the count restarts
+    cooldown_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class ClosingSettings:
+    window_s: float = 60.0  # the proactive "anything else?" must come in the last minute (or last quarter)
+
+
+@dataclass(frozen=True)
+class EmotionSettings(RuleSettings):
+    cooldown_s: float = 30.0
+    voice_loudness_db: float = 8.0  # voice counts as raised this far above the customer's own baseline…
+    voice_pitch_ratio: float = 1.3  # …with the pitch this much higher, for two windows in a row
+    baseline_windows: int = 8
+
+
+@dataclass(frozen=True)
+class FatigueSettings:
+    max_per_10_min: int = 6  # nudges shown; beyond this the coach stays quiet (agents switch off nags)
 
 
 @dataclass(frozen=True)
@@ -44,6 +82,14 @@ class Settings:
     language: str = "en"
     vad: VadSettings = field(default_factory=VadSettings)
     pause: PauseSettings = field(default_factory=PauseSettings)
+    label_emotion: EmotionSettings = field(default_factory=EmotionSettings)
+    help_offer: RuleSettings = field(default_factory=lambda: RuleSettings(cooldown_s=30.0))
+    timeframe: TimeframeSettings = field(default_factory=TimeframeSettings)
+    why_question: RuleSettings = field(default_factory=RuleSettings)
+    hollow_apology: RuleSettings = field(default_factory=lambda: RuleSettings(cooldown_s=60.0))
+    monologue: MonologueSettings = field(default_factory=MonologueSettings)
+    closing: ClosingSettings = field(default_factory=ClosingSettings)
+    fatigue: FatigueSettings = field(default_factory=FatigueSettings)
     prosody_window_s: float = 1.0
     partial_every_s: float = 0.5
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from coach_app import paths
 from coach_app.asr import models
@@ -21,6 +24,11 @@ from coach_app.asr.base import ModelMissing
 from coach_app.events import Word
 
 SAMPLE_RATE = 16000
+
+
+def _is_word(token: str) -> bool:
+    """False for Vosk's bracketed non-words: `[unk]`, and `[1]`, `[12]`... that some models emit."""
+    return bool(token) and not (token.startswith("[") and token.endswith("]"))
 
 
 def _vosk() -> Any:
@@ -62,6 +70,37 @@ def _captured_stderr() -> Iterator[list[str]]:
                     sys.stderr.flush()
 
 
+@contextlib.contextmanager
+def _without_kaldi_dither(model_path: Path) -> Iterator[Path]:
+    """The model folder to load, with Kaldi's feature dither switched off (see VoskRecogniser.feed).
+
+    Kaldi dithers with libc rand(), so its results depend on every earlier rand() call in the
+    process and a replayed call would not give the same events. We load through a temporary view
+    of the model: symlinks to its parts plus a copy of conf/ whose mfcc.conf ends in --dither=0.0
+    (Kaldi's config files: the last setting wins). Vosk reads everything at load, so the view is
+    removed as soon as the caller's block ends, whether loading worked or not.
+    """
+    if not (model_path / "conf" / "mfcc.conf").is_file():
+        # Not the v2 layout (e.g. an old v1 model): we cannot override its dither, load it as is.
+        yield model_path
+        return
+    with tempfile.TemporaryDirectory(prefix="coach_app-vosk-") as tmp:  # rmtree does not follow the links
+        yield _undithered_view(model_path, Path(tmp))
+
+
+def _undithered_view(model_path: Path, view: Path) -> Path:
+    try:
+        for child in model_path.iterdir():
+            if child.name != "conf":
+                (view / child.name).symlink_to(child.resolve(), target_is_directory=child.is_dir())
+        shutil.copytree(model_path / "conf", view / "conf")
+        with (view / "conf" / "mfcc.conf").open("a", encoding="utf-8") as conf:
+            conf.write("\n--dither=0.0\n")
+    except OSError:  # e.g. symlinks not allowed (Windows without developer mode): Kaldi's dither stays
+        return model_path
+    return view
+
+
 def _load_error_reason(captured: str) -> str:
     lines = [ln.strip() for ln in captured.splitlines() if ln.strip()]
     errors = [ln for ln in lines if ln.startswith(("ERROR", "ASSERTION_FAILED"))]
@@ -81,6 +120,7 @@ class VoskRecogniser:
         self._t0 = 0.0
         self._samples = 0
         self._words: list[Word] = []  # segments Vosk already closed inside this utterance
+        self._rng = np.random.default_rng(0)
 
     def start(self, t0: float) -> None:
         rec = self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
@@ -88,6 +128,7 @@ class VoskRecogniser:
         if self._partial_words and hasattr(rec, "SetPartialWords"):  # added in vosk 0.3.42
             rec.SetPartialWords(True)
         self._rec, self._t0, self._samples, self._words = rec, t0, 0, []
+        self._rng = np.random.default_rng(0)  # per utterance: the same audio gives the same words
 
     def feed(self, pcm: bytes) -> None:
         if self._rec is None:
@@ -95,6 +136,11 @@ class VoskRecogniser:
         if not pcm:
             return
         self._samples += len(pcm) // 2
+        # Our own dither, replacing Kaldi's (switched off at load: it is not reproducible). Some
+        # dither is needed: without it the model hears words in digital silence. +-1 LSB Gaussian.
+        samples = np.frombuffer(pcm, "<i2", count=len(pcm) // 2).astype(np.float32)
+        samples += self._rng.standard_normal(samples.size, dtype=np.float32)
+        pcm = np.clip(np.rint(samples), -32768, 32767).astype("<i2").tobytes()
         # True = Vosk's own endpointer closed a segment; Result() must be read now or it is lost.
         if self._rec.AcceptWaveform(pcm):
             self._words.extend(self._parse(self._rec.Result()))
@@ -106,7 +152,7 @@ class VoskRecogniser:
             current = str(json.loads(self._rec.PartialResult()).get("partial", ""))
         except ValueError:
             current = ""
-        return " ".join(t for t in (*(w.text for w in self._words), current) if t)
+        return " ".join([*(w.text for w in self._words), *filter(_is_word, current.split())])
 
     def end(self) -> list[Word]:
         if self._rec is None:
@@ -125,10 +171,10 @@ class VoskRecogniser:
             return [
                 Word(str(w["word"]), self._at(float(w["start"])), self._at(float(w["end"])))
                 for w in items
-                if isinstance(w, dict) and "word" in w and w["word"] != "[unk]"
+                if isinstance(w, dict) and "word" in w and _is_word(str(w["word"]))
             ]
         # No per-word times (should not happen with SetWords): spread the text over what was fed.
-        tokens = [t for t in str(result.get("text", "")).split() if t != "[unk]"]
+        tokens = [t for t in str(result.get("text", "")).split() if _is_word(t)]
         if not tokens:
             return []
         span = self._samples / SAMPLE_RATE / len(tokens)
@@ -147,9 +193,9 @@ class VoskFactory:
         self.name = f"vosk ({self.model_path.name})"
         self._partial_words = partial_words
         self._vosk = _vosk()
-        with _captured_stderr() as captured:
+        with _captured_stderr() as captured, _without_kaldi_dither(self.model_path) as load_path:
             try:
-                model = self._vosk.Model(str(self.model_path))
+                model = self._vosk.Model(str(load_path))
                 error: Exception | None = None
             except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
                 model, error = None, exc

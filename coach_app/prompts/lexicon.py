@@ -37,6 +37,26 @@ class Lexicon:
         except KeyError as exc:
             raise LexiconError(f"lexicon {self.language}: missing [{section}] {key}") from exc
 
+    def emotions(self) -> dict[str, tuple[tuple[str, ...], str]]:
+        """emotion -> (phrases that voice it, what the agent could say)."""
+        try:
+            table = self.data["label_emotion"]["emotions"]
+            return {name: (tuple(normalise(w) for w in entry["words"]), str(entry["say"])) for name, entry in table.items()}
+        except (KeyError, TypeError) as exc:
+            raise LexiconError(f"lexicon {self.language}: [label_emotion.emotions.*] needs `words` and `say` ({exc})") from exc
+
+    def patterns(self, section: str, key: str) -> tuple[str, ...]:
+        try:
+            found = tuple(str(p) for p in self.data[section][key])
+        except KeyError as exc:
+            raise LexiconError(f"lexicon {self.language}: missing [{section}] {key}") from exc
+        for p in found:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise LexiconError(f"lexicon {self.language}: [{section}] {key}: bad pattern {p!r} ({exc})") from exc
+        return found
+
     def text(self, section: str, key: str) -> str:
         try:
             return str(self.data[section][key])

@@ -1,15 +1,19 @@
 """`pause`: after the customer finishes a substantive turn, wait 2 seconds before answering.
 
 Fires at the agent's onset when the agent comes in inside the listening window or over the
-customer. Short customer turns ("yes", a number) need no pause: real conversation is tight, and a
-coach that flags every quick reply gets switched off. An agent whose first words are empathic
+customer. Only substantive turns count (a problem, a feeling, a long explanation): real
+conversation is tight (in the real call 11 of 12 replies come within 2 s), and a coach that flags
+every quick reply to "yes" or a number gets switched off. An agent whose first words are empathic
 ("I'm so sorry, let me help…") or a backchannel ("mm-hm") is listening well: the nudge is retracted.
 """
 
 from __future__ import annotations
 
+import re
+
 from coach_app.events import Event, Nudge, NudgeResolved, SpeechEnded, SpeechStarted, Words
 from coach_app.prompts.lexicon import Lexicon, normalise
+from coach_app.prompts.spotting import PhraseSpotter
 from coach_app.settings import PauseSettings
 
 KIND = "pause"
@@ -22,9 +26,15 @@ class PauseRule:
     def __init__(self, settings: PauseSettings, lexicon: Lexicon):
         self.settings = settings
         self.lexicon = lexicon
+        self._spotter = PhraseSpotter(lexicon.language)
         self._backchannels = set(lexicon.phrases("pause", "backchannels"))
+        self._factual = lexicon.patterns("pause", "factual_patterns")
+        self._weighty = lexicon.phrases("help_offer", "problems") + tuple(
+            p for phrases, _ in lexicon.emotions().values() for p in phrases)
         self._customer_speaking = False
         self._turn_start: float | None = None  # the customer's turn began here (since the agent last spoke)
+        self._turn_text: list[str] = []
+        self._turn_weighty = False  # a problem or a feeling was voiced in this turn
         self._customer_end: float | None = None
         self._pending: Nudge | None = None  # fired, waiting for the agent's first words
         self._last_fired = float("-inf")
@@ -34,7 +44,10 @@ class PauseRule:
         if isinstance(event, SpeechStarted):
             return self._started(event)
         if isinstance(event, SpeechEnded):
-            self._ended(event)
+            return self._ended(event)
+        if isinstance(event, Words) and event.final and event.channel == "customer" and self._turn_start is not None:
+            self._turn_text.append(event.text)
+            self._turn_weighty = self._turn_weighty or self._spotter.find(event, self._weighty) is not None
         elif isinstance(event, Words) and event.channel == "agent" and self._pending is not None:
             return self._judge(event)
         return []
@@ -49,27 +62,48 @@ class PauseRule:
         if event.channel == "customer":
             self._customer_speaking = True
             if self._turn_start is None:
-                self._turn_start = event.t
+                self._turn_start, self._turn_text, self._turn_weighty = event.t, [], False
             return []
         if event.channel != "agent" or self._turn_start is None:
             return []
         t = event.t
-        if self._customer_speaking:
+        if self._customer_speaking:  # talking over: judged on how long the customer has been going
             spoken, gap = t - self._turn_start, None
+            if spoken < self.settings.min_customer_turn_s:
+                return []
         elif self._customer_end is not None and t - self._customer_end < self.settings.window_s:
             spoken, gap = self._customer_end - self._turn_start, t - self._customer_end
+            if not self._substantive(spoken):
+                return []
         else:
             return []
-        if spoken < self.settings.min_customer_turn_s or t - self._last_fired < self.settings.cooldown_s:
+        if t - self._last_fired < self.settings.cooldown_s:
             return []
         return [self._fire(t, gap, spoken)]
 
-    def _ended(self, event: SpeechEnded) -> None:
+    def _ended(self, event: SpeechEnded) -> list[Event]:
         if event.channel == "customer":
             self._customer_speaking = False
             self._customer_end = event.t
+            pending = self._pending
+            if (pending is not None and pending.evidence["gap_s"] is None
+                    and event.t - pending.t <= self.settings.overlap_grace_s):
+                self._pending = None  # the customer was finishing anyway: ordinary turn-taking
+                return [NudgeResolved(pending.id, event.t, "retracted")]
         elif event.channel == "agent" and not self._customer_speaking:
             self._turn_start = None  # the agent took the floor; the next customer speech is a new turn
+        return []
+
+    def _substantive(self, spoken: float) -> bool:
+        """A problem, a feeling or a long explanation; not a short factual answer."""
+        if spoken < self.settings.min_customer_turn_s and not self._turn_weighty:
+            return False
+        text = normalise(" ".join(self._turn_text))
+        if self._turn_weighty:
+            return True
+        if text and (any(re.search(p, text) for p in self._factual) or self._is_backchannel(text)):
+            return False
+        return spoken >= self.settings.long_turn_s
 
     def _fire(self, t: float, gap: float | None, spoken: float) -> Nudge:
         self._count += 1
@@ -89,10 +123,10 @@ class PauseRule:
         empathic = self.lexicon.starts_with_any(words.text, "pause", "empathy_openers") is not None
         if not words.final and not empathic:
             return []  # an empathic partial retracts early; otherwise wait for the whole utterance
-        good = empathic or self._is_backchannel(words.text)
+        good = empathic or self._is_backchannel(normalise(words.text))
         nudge, self._pending = self._pending, None
         return [NudgeResolved(nudge.id, words.t1, "retracted" if good else "missed")]
 
-    def _is_backchannel(self, text: str) -> bool:
-        said = normalise(text).split()
-        return 0 < len(said) <= 3 and (" ".join(said) in self._backchannels or all(w in self._backchannels for w in said))
+    def _is_backchannel(self, said: str) -> bool:
+        tokens = said.split() if self.lexicon.language != "zh" else [said.strip("。，！？ ")]
+        return 0 < len(tokens) <= 3 and (" ".join(tokens) in self._backchannels or all(w in self._backchannels for w in tokens))

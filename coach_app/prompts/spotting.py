@@ -1,0 +1,78 @@
+"""Finding the rules' phrases in what the recogniser heard, with its confidence.
+
+English is matched word by word on the recogniser's tokens (so "soon" never matches "soonest"),
+Chinese as substrings (no word boundaries). A final result is trusted only where the recogniser was
+sure of the words; a partial result only where the phrase is already followed by more speech (the
+last word of a partial is the least stable). Rules never act on one unsure word: on the real noisy
+call the bundled recogniser's words are mostly wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from coach_app.events import Words
+from coach_app.prompts.lexicon import normalise
+
+
+@dataclass(frozen=True)
+class Spot:
+    phrase: str
+    t: float  # end of the phrase in audio time (best known)
+    conf: float
+
+
+class PhraseSpotter:
+    def __init__(self, language: str, min_word_conf: float = 0.5, min_phrase_conf: float = 0.35):
+        self.language = language
+        self.min_word_conf = min_word_conf
+        self.min_phrase_conf = min_phrase_conf
+
+    def find(self, words: Words, phrases: tuple[str, ...]) -> Spot | None:
+        """The earliest trusted occurrence of any phrase, or None."""
+        if self.language == "zh":
+            return self._find_substring(words, phrases)
+        return self._find_tokens(words, phrases)
+
+    def has_pattern(self, words: Words, patterns: tuple[str, ...]) -> bool:
+        text = normalise(words.text)
+        return any(re.search(p, text) for p in patterns)
+
+    def _find_tokens(self, words: Words, phrases: tuple[str, ...]) -> Spot | None:
+        if words.words:
+            tokens = [normalise(w.text) for w in words.words]
+            times = [w.t1 for w in words.words]
+            confs = [w.conf for w in words.words]
+        else:  # a transcript or partial without word times
+            tokens = normalise(words.text).split()
+            times = [words.t1] * len(tokens)
+            confs = [1.0] * len(tokens)
+        best: Spot | None = None
+        for phrase in phrases:
+            target = phrase.split()
+            n = len(target)
+            for i in range(len(tokens) - n + 1):
+                if tokens[i:i + n] != target:
+                    continue
+                conf = min(confs[i:i + n]) if n == 1 else sum(confs[i:i + n]) / n
+                if not self._trusted(words, n, conf, followed=len(tokens) - (i + n)):
+                    continue
+                spot = Spot(phrase, times[i + n - 1] if words.final else words.t1, round(conf, 3))
+                if best is None or spot.t < best.t:
+                    best = spot
+                break
+        return best
+
+    def _trusted(self, words: Words, n_words: int, conf: float, followed: int) -> bool:
+        if not words.final:
+            return n_words >= 2 or followed >= 1
+        return conf >= (self.min_word_conf if n_words == 1 else self.min_phrase_conf)
+
+    def _find_substring(self, words: Words, phrases: tuple[str, ...]) -> Spot | None:
+        text = words.text.replace(" ", "")
+        hits = [(text.find(p), p) for p in phrases if p and p in text]
+        if not hits:
+            return None
+        _, phrase = min(hits)
+        return Spot(phrase, words.t1, min((w.conf for w in words.words), default=1.0))

@@ -1,0 +1,37 @@
+"""`timeframe`: "soon" means a day to one person and a week to another. A vague time from the agent
+needs a concrete one ("by Thursday at 5 pm") in the same or the agent's next turn."""
+
+from __future__ import annotations
+
+from coach_app.events import Event, SpeechStarted, Words
+from coach_app.prompts.lexicon import Lexicon
+from coach_app.prompts.spotting import Spot
+from coach_app.prompts.word_rule import WordRule
+from coach_app.settings import RuleSettings
+
+
+class TimeframeRule(WordRule):
+    kind = "timeframe"
+    priority = 75
+    listens_to = "agent"
+
+    def __init__(self, settings: RuleSettings, lexicon: Lexicon):
+        super().__init__(settings, lexicon)
+        self._vague = lexicon.phrases(self.kind, "vague")
+        self._concrete = lexicon.patterns(self.kind, "concrete_patterns")
+
+    def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
+        spot = self.spotter.find(words, self._vague)
+        if spot is None or (words.final and self.spotter.has_pattern(words, self._concrete)):
+            return None  # "soon, by Thursday at 5 pm" is already concrete
+        return spot, self.lexicon.text(self.kind, "suggestion"), {}
+
+    def react(self, event: Event) -> list[Event]:
+        assert self.open is not None
+        if (isinstance(event, Words) and event.channel == "agent"
+                and self.spotter.has_pattern(event, self._concrete)):
+            return [self.close(event.t1, "satisfied")]
+        if (isinstance(event, SpeechStarted) and event.channel == "agent" and self.open.confirmed
+                and self.turns.turns["agent"] >= self.open.agent_turn + 2):
+            return [self.close(event.t, "missed")]  # that turn and the next went by
+        return []
