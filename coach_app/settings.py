@@ -36,9 +36,9 @@ class VadSettings:
 class PauseSettings:
     window_s: float = 2.0  # the listening window after the customer stops
     min_customer_turn_s: float = 1.5  # shorter customer turns ("yes", "mm-hm") need no pause…
-    long_turn_s: float = 3.0  # …and a turn this long is substantive even without problem/emotion words
+    long_turn_s: float = 5.0  # …and a turn this long is a substantive explanation even without problem/emotion words
     overlap_grace_s: float = 0.4  # the customer finishing this soon after the agent starts is normal turn-taking
-    cooldown_s: float = 10.0
+    cooldown_s: float = 30.0
 
 
 @dataclass(frozen=True)

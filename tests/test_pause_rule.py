@@ -94,13 +94,34 @@ class TestRuleUnit:
     def test_cooldown(self):
         rule = self.rule()
         out = self.feed(rule, [
-            SpeechStarted("customer", 1.0), SpeechEnded("customer", 4.0, 1.0), SpeechStarted("agent", 4.3),
-            SpeechEnded("agent", 6.0, 4.3), Words("agent", 4.3, 6.0, "okay"),
-            SpeechStarted("customer", 6.5), SpeechEnded("customer", 9.0, 6.5), SpeechStarted("agent", 9.2),
+            SpeechStarted("customer", 1.0), SpeechEnded("customer", 7.0, 1.0), SpeechStarted("agent", 7.3),
+            SpeechEnded("agent", 9.0, 7.3), Words("agent", 7.3, 9.0, "okay"),
+            SpeechStarted("customer", 9.5), SpeechEnded("customer", 15.0, 9.5), SpeechStarted("agent", 15.2),
         ])
         assert sum(1 for e in out if e.__class__.__name__ == "Nudge") == 1
 
     def test_unresolved_nudge_is_missed_at_finish(self):
         rule = self.rule()
-        self.feed(rule, [SpeechStarted("customer", 1.0), SpeechEnded("customer", 4.0, 1.0), SpeechStarted("agent", 4.2)])
+        self.feed(rule, [SpeechStarted("customer", 1.0), SpeechEnded("customer", 4.0, 1.0),
+                         Words("customer", 1.0, 4.0, "my parcel never arrived"), SpeechStarted("agent", 4.2)])
         assert rule.finish(10.0)[0].outcome == "missed"
+
+    def test_short_factual_answer_needs_no_pause(self):
+        out = self.feed(self.rule(), [SpeechStarted("customer", 1.0), SpeechEnded("customer", 3.0, 1.0),
+                                      Words("customer", 1.0, 3.0, "it is four five six seven eight"),
+                                      SpeechStarted("agent", 3.3)])
+        assert out == []
+
+    def test_three_seconds_of_small_talk_is_not_substantive_but_a_problem_is(self):
+        small = self.feed(self.rule(), [SpeechStarted("customer", 1.0), SpeechEnded("customer", 4.0, 1.0),
+                                        Words("customer", 1.0, 4.0, "good morning how are you today"),
+                                        SpeechStarted("agent", 4.3)])
+        problem = self.feed(self.rule(), [SpeechStarted("customer", 1.0), SpeechEnded("customer", 2.2, 1.0),
+                                          Words("customer", 1.0, 2.2, "I was charged twice"),
+                                          SpeechStarted("agent", 2.5)])
+        assert small == [] and len(problem) == 1
+
+    def test_talk_over_at_the_very_end_is_turn_taking(self):
+        out = self.feed(self.rule(), [SpeechStarted("customer", 1.0), SpeechStarted("agent", 5.0),
+                                      SpeechEnded("customer", 5.2, 1.0)])
+        assert [type(e).__name__ for e in out] == ["Nudge", "NudgeResolved"] and out[1].outcome == "retracted"

@@ -81,7 +81,8 @@ def _without_kaldi_dither(model_path: Path) -> Iterator[Path]:
     removed as soon as the caller's block ends, whether loading worked or not.
     """
     if not (model_path / "conf" / "mfcc.conf").is_file():
-        # Not the v2 layout (e.g. an old v1 model): we cannot override its dither, load it as is.
+        # Features from conf/fbank.conf, or the old v1 layout (mfcc.conf at the top): none of our
+        # catalogue models. Loaded as is, so Kaldi keeps its dither and runs may differ slightly.
         yield model_path
         return
     with tempfile.TemporaryDirectory(prefix="coach_app-vosk-") as tmp:  # rmtree does not follow the links
@@ -200,10 +201,12 @@ class VoskFactory:
             except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
                 model, error = None, exc
         if error is not None:
+            # Kaldi names the files it read: point at the model, not at the view that is gone.
+            reason = _load_error_reason("".join(captured)).replace(str(load_path), str(self.model_path))
             lang = models.language_of(self.model_path) or "en"
             raise ModelMissing(
                 f"The Vosk model in {self.model_path} could not be loaded "
-                f"({_load_error_reason(''.join(captured))}); it is probably incomplete or corrupt. "
+                f"({reason}); it is probably incomplete or corrupt. "
                 f"Delete that folder and reinstall it with: {models.install_command(lang)}"
             ) from error
         self._model = model

@@ -3,17 +3,22 @@
 English is matched word by word on the recogniser's tokens (so "soon" never matches "soonest"),
 Chinese as substrings (no word boundaries). A final result is trusted only where the recogniser was
 sure of the words; a partial result only where the phrase is already followed by more speech (the
-last word of a partial is the least stable). Rules never act on one unsure word: on the real noisy
-call the bundled recogniser's words are mostly wrong.
+last word of a partial is the least stable), and only on a channel whose recent final words the
+recogniser was sure of (partials carry no confidence of their own). Rules never act on one unsure
+word: on the real noisy call the bundled recogniser's words are mostly wrong.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass
 
 from coach_app.events import Words
 from coach_app.prompts.lexicon import normalise
+
+
+RELIABLE_WINDOW, RELIABLE_MIN_WORDS, RELIABLE_CONF = 20, 5, 0.6
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,16 @@ class PhraseSpotter:
         self.language = language
         self.min_word_conf = min_word_conf
         self.min_phrase_conf = min_phrase_conf
+        self._recent: dict[str, deque[float]] = {}  # channel -> confidences of its latest final words
+
+    def observe(self, words: Words) -> None:
+        """Learn how reliable the recogniser is on this channel, from final results."""
+        if words.final and words.words:
+            self._recent.setdefault(words.channel, deque(maxlen=RELIABLE_WINDOW)).extend(w.conf for w in words.words)
+
+    def reliable(self, channel: str) -> bool:
+        recent = self._recent.get(channel)
+        return recent is not None and len(recent) >= RELIABLE_MIN_WORDS and sum(recent) / len(recent) >= RELIABLE_CONF
 
     def find(self, words: Words, phrases: tuple[str, ...]) -> Spot | None:
         """The earliest trusted occurrence of any phrase, or None."""
@@ -65,8 +80,8 @@ class PhraseSpotter:
         return best
 
     def _trusted(self, words: Words, n_words: int, conf: float, followed: int) -> bool:
-        if not words.final:
-            return n_words >= 2 or followed >= 1
+        if not words.final:  # no confidences yet: a phrase, or a word the recogniser has moved past
+            return self.reliable(words.channel) and (n_words >= 2 or followed >= 1)
         return conf >= (self.min_word_conf if n_words == 1 else self.min_phrase_conf)
 
     def _find_substring(self, words: Words, phrases: tuple[str, ...]) -> Spot | None:

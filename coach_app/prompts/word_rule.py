@@ -56,6 +56,8 @@ class WordRule:
     # --- the shared mechanics ------------------------------------------------------------------
     def on_event(self, event: Event) -> list[Event]:
         self.turns.observe(event)
+        if isinstance(event, Words):
+            self.spotter.observe(event)
         out: list[Event] = []
         if isinstance(event, Words) and event.channel == self.listens_to:
             out += self._triggering_words(event)
