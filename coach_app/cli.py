@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from coach_app.commands import analyze, app, models, synth
+from coach_app.commands import analyze, app, models, settings, synth
 
-COMMANDS = (app, analyze, models, synth)
+COMMANDS = (app, analyze, models, synth, settings)
 
 
 def build_parser() -> argparse.ArgumentParser:

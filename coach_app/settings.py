@@ -91,7 +91,7 @@ class Settings:
     closing: ClosingSettings = field(default_factory=ClosingSettings)
     fatigue: FatigueSettings = field(default_factory=FatigueSettings)
     prosody_window_s: float = 1.0
-    partial_every_s: float = 0.5
+    partial_every_s: float = 0.25  # how often word rules see the sentence so far
 
 
 def load_settings(path: Path | None) -> Settings:
