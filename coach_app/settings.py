@@ -15,6 +15,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
+LANGUAGES = ("en", "zh")
+
+
 class SettingsError(ValueError):
     """A settings file that cannot be used, with file and key in the message."""
 
@@ -103,7 +106,10 @@ def load_settings(path: Path | None) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}: not valid TOML ({exc})") from exc
-    return _merge(settings, data, str(path))
+    merged = _merge(settings, data, str(path))
+    if merged.language not in LANGUAGES:
+        raise SettingsError(f"{path}: 'language' must be one of {', '.join(LANGUAGES)}, got {merged.language!r}")
+    return merged
 
 
 def _merge(obj, data: dict, where: str):

@@ -58,7 +58,10 @@ def _parse(line: str, where: str) -> Utterance:
     text = obj.get("text")
     if not isinstance(text, str):
         raise TranscriptError(f"{where}: 'text' must be a string")
-    words = tuple(_word(w, f"{where} word {i + 1}") for i, w in enumerate(obj.get("words") or ()))
+    raw_words = obj.get("words") or []
+    if not isinstance(raw_words, list):
+        raise TranscriptError(f"{where}: 'words' must be a list of {{text, t0, t1}} objects")
+    words = tuple(_word(w, f"{where} word {i + 1}") for i, w in enumerate(raw_words))
     return Utterance(channel, t0, t1, text.strip(), words)
 
 

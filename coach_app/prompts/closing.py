@@ -18,6 +18,7 @@ class ClosingRule:
     def __init__(self, settings: ClosingSettings, lexicon: Lexicon):
         self.settings = settings
         self.lexicon = lexicon
+        self._message, self._suggestion = lexicon.text(KIND, "message"), lexicon.text(KIND, "suggestion")
         self._phrases = lexicon.phrases(KIND, "phrases")
         self._spotter = PhraseSpotter(lexicon.language)
         self._asked_at: float | None = None
@@ -40,6 +41,6 @@ class ClosingRule:
         window_start = min(t_end - self.settings.window_s, 0.75 * t_end)
         if self._asked_at is not None and self._asked_at >= window_start:
             return []
-        nudge = Nudge(f"{KIND}-1", KIND, round(self._last_start, 3), self.lexicon.text(KIND, "message"),
-                      self.lexicon.text(KIND, "suggestion"), {"asked_at": self._asked_at}, PRIORITY)
+        nudge = Nudge(f"{KIND}-1", KIND, round(self._last_start, 3), self._message,
+                      self._suggestion, {"asked_at": self._asked_at}, PRIORITY)
         return [nudge, NudgeResolved(nudge.id, round(t_end, 3), "missed")]

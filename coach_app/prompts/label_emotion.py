@@ -68,7 +68,7 @@ class LabelEmotionRule(WordRule):
         self._count += 1
         self._last_fired = p.t
         say = self._emotions.get("upset", next(iter(self._emotions.values())))[1]
-        nudge = Nudge(f"{self.kind}-{self._count}", self.kind, p.t, self.lexicon.text(self.kind, "message"),
+        nudge = Nudge(f"{self.kind}-{self._count}", self.kind, p.t, self.message,
                       self.lexicon.text(self.kind, "suggestion").format(phrase=say),
                       {"heard": VOICE, "loudness_db": p.loudness_db, "pitch_hz": p.pitch_hz}, self.priority)
         self.open = Open(nudge, self.turns.turns["agent"], confirmed=True)

@@ -12,7 +12,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-LANGUAGES = ("en", "zh")
+from coach_app.settings import LANGUAGES
 
 
 class LexiconError(ValueError):
@@ -31,37 +31,51 @@ class Lexicon:
     language: str
     data: dict
 
+    @property
+    def where(self) -> str:
+        return f"lexicon/{self.language}.toml"
+
     def phrases(self, section: str, key: str) -> tuple[str, ...]:
-        try:
-            return tuple(normalise(p) for p in self.data[section][key])
-        except KeyError as exc:
-            raise LexiconError(f"lexicon {self.language}: missing [{section}] {key}") from exc
+        return tuple(normalise(p) for p in self._strings(section, key, self._get(section, key)))
 
     def emotions(self) -> dict[str, tuple[tuple[str, ...], str]]:
         """emotion -> (phrases that voice it, what the agent could say)."""
-        try:
-            table = self.data["label_emotion"]["emotions"]
-            return {name: (tuple(normalise(w) for w in entry["words"]), str(entry["say"])) for name, entry in table.items()}
-        except (KeyError, TypeError) as exc:
-            raise LexiconError(f"lexicon {self.language}: [label_emotion.emotions.*] needs `words` and `say` ({exc})") from exc
+        table = self._get("label_emotion", "emotions")
+        if not isinstance(table, dict) or not table:
+            raise LexiconError(f"{self.where}: [label_emotion.emotions.NAME] tables are missing")
+        found = {}
+        for name, entry in table.items():
+            if not isinstance(entry, dict) or not isinstance(entry.get("say"), str):
+                raise LexiconError(f"{self.where}: [label_emotion.emotions.{name}] needs `words` and `say`")
+            words = self._strings(f"label_emotion.emotions.{name}", "words", entry.get("words"))
+            found[name] = (tuple(normalise(w) for w in words), entry["say"])
+        return found
 
     def patterns(self, section: str, key: str) -> tuple[str, ...]:
-        try:
-            found = tuple(str(p) for p in self.data[section][key])
-        except KeyError as exc:
-            raise LexiconError(f"lexicon {self.language}: missing [{section}] {key}") from exc
+        found = self._strings(section, key, self._get(section, key))
         for p in found:
             try:
                 re.compile(p)
             except re.error as exc:
-                raise LexiconError(f"lexicon {self.language}: [{section}] {key}: bad pattern {p!r} ({exc})") from exc
+                raise LexiconError(f"{self.where}: [{section}] {key}: bad pattern {p!r} ({exc})") from exc
         return found
 
     def text(self, section: str, key: str) -> str:
+        value = self._get(section, key)
+        if not isinstance(value, str):
+            raise LexiconError(f"{self.where}: [{section}] {key} must be a string")
+        return value
+
+    def _get(self, section: str, key: str) -> object:
         try:
-            return str(self.data[section][key])
-        except KeyError as exc:
-            raise LexiconError(f"lexicon {self.language}: missing [{section}] {key}") from exc
+            return self.data[section][key]
+        except (KeyError, TypeError):
+            raise LexiconError(f"{self.where}: missing `{key}` in [{section}]") from None
+
+    def _strings(self, section: str, key: str, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise LexiconError(f"{self.where}: [{section}] {key} must be a list of strings")
+        return tuple(value)
 
     def starts_with_any(self, text: str, section: str, key: str) -> str | None:
         said = normalise(text)

@@ -17,6 +17,7 @@ class MonologueRule:
     def __init__(self, settings: MonologueSettings, lexicon: Lexicon):
         self.settings = settings
         self.lexicon = lexicon
+        self._message, self._suggestion = lexicon.text(KIND, "message"), lexicon.text(KIND, "suggestion")
         self._start: float | None = None  # the agent's current stretch of talk began here
         self._agent_end = float("-inf")
         self._fired_in_stretch = False
@@ -50,7 +51,7 @@ class MonologueRule:
         self._last_fired = at
         self._count += 1
         talked = now - self._start
-        nudge = Nudge(f"{KIND}-{self._count}", KIND, round(at, 3), self.lexicon.text(KIND, "message"),
-                      self.lexicon.text(KIND, "suggestion").format(seconds=self.settings.max_s),
+        nudge = Nudge(f"{KIND}-{self._count}", KIND, round(at, 3), self._message,
+                      self._suggestion.format(seconds=self.settings.max_s),
                       {"talked_s": round(talked, 1)}, PRIORITY)
         return [nudge, NudgeResolved(nudge.id, round(at, 3), "missed")]

@@ -4,7 +4,6 @@ rules too (in order), so one rule can react to another's nudge."""
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Sequence
 
 from coach_app.events import Event
@@ -17,16 +16,19 @@ class RuleRunner:
         self.seconds = 0.0  # wall time spent in rules, for benchmarks
 
     def dispatch(self, raw: Sequence[Event]) -> list[Event]:
+        """Each event, then at once what the rules made of it, so nudges stay in time order."""
         out: list[Event] = []
-        queue = deque(raw)
         start = time.perf_counter()
-        while queue:
-            event = queue.popleft()
-            out.append(event)
-            for rule in self.rules:
-                queue.extend(rule.on_event(event))
+        for event in raw:
+            self._deliver(event, out)
         self.seconds += time.perf_counter() - start
         return out
+
+    def _deliver(self, event: Event, out: list[Event]) -> None:
+        out.append(event)
+        for rule in self.rules:
+            for made in rule.on_event(event):
+                self._deliver(made, out)
 
     def finish(self, t_end: float) -> list[Event]:
         out: list[Event] = []

@@ -85,9 +85,27 @@ class PhraseSpotter:
         return conf >= (self.min_word_conf if n_words == 1 else self.min_phrase_conf)
 
     def _find_substring(self, words: Words, phrases: tuple[str, ...]) -> Spot | None:
-        text = words.text.replace(" ", "")
-        hits = [(text.find(p), p) for p in phrases if p and p in text]
+        text = _squash(words.text)
+        hits = [(text.find(_squash(p)), _squash(p)) for p in phrases if _squash(p) and _squash(p) in text]
         if not hits:
             return None
-        _, phrase = min(hits)
-        return Spot(phrase, words.t1, min((w.conf for w in words.words), default=1.0))
+        start, phrase = min(hits)
+        end = start + len(phrase)
+        t, conf = words.t1, 1.0
+        if words.words:  # the words the phrase spans, by character offsets
+            offset, spanned = 0, []
+            for w in words.words:
+                n = len(_squash(w.text))
+                if offset < end and offset + n > start:
+                    spanned.append(w)
+                offset += n
+            if spanned:
+                t, conf = spanned[-1].t1 if words.final else words.t1, min(w.conf for w in spanned)
+        if not self._trusted(words, 2 if len(phrase) > 1 else 1, conf, followed=len(text) - end):
+            return None
+        return Spot(phrase, t, round(conf, 3))
+
+
+def _squash(text: str) -> str:
+    """Chinese text for substring matching: no spaces, no punctuation."""
+    return normalise(text).replace(" ", "")

@@ -19,8 +19,11 @@ class TimeframeRule(WordRule):
         super().__init__(settings, lexicon)
         self._vague = lexicon.phrases(self.kind, "vague")
         self._concrete = lexicon.patterns(self.kind, "concrete_patterns")
+        self._exceptions = lexicon.phrases(self.kind, "vague_exceptions")
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
+        if self._exceptions and self.spotter.find(words, self._exceptions) is not None:
+            return None  # "我马上帮您查" is acting now, not promising a time
         spot = self.spotter.find(words, self._vague)
         if spot is None or (words.final and self.spotter.has_pattern(words, self._concrete)):
             return None  # "soon, by Thursday at 5 pm" is already concrete

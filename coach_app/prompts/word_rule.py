@@ -37,6 +37,7 @@ class WordRule:
         self.spotter = PhraseSpotter(lexicon.language, settings.min_word_conf)
         self.turns = TurnTracker()
         self.open: Open | None = None
+        self.message = lexicon.text(self.kind, "message")  # read now: a broken lexicon fails at start, not mid-call
         self._last_fired = float("-inf")
         self._count = 0
 
@@ -92,7 +93,7 @@ class WordRule:
         spot, suggestion, evidence = hit
         self._count += 1
         self._last_fired = spot.t
-        nudge = Nudge(f"{self.kind}-{self._count}", self.kind, round(spot.t, 3), self.lexicon.text(self.kind, "message"),
+        nudge = Nudge(f"{self.kind}-{self._count}", self.kind, round(spot.t, 3), self.message,
                       suggestion, {"heard": spot.phrase, "conf": spot.conf, **evidence}, self.priority)
         self.open = Open(nudge, self.turns.turns["agent"], confirmed=words.final)
         out: list[Event] = [nudge]
