@@ -40,19 +40,20 @@ class PauseSettings:
     window_s: float = 2.0  # the listening window after the customer stops
     min_customer_turn_s: float = 1.5  # shorter customer turns ("yes", "mm-hm") need no pause…
     long_turn_s: float = 5.0  # …and a turn this long is a substantive explanation even without problem/emotion words
+    backchannel_max_s: float = 0.8  # an agent utterance this short is an acknowledgement, whatever was heard
     overlap_grace_s: float = 0.4  # the customer finishing this soon after the agent starts is normal turn-taking
-    cooldown_s: float = 30.0
+    cooldown_s: float = 8.0
 
 
 @dataclass(frozen=True)
 class RuleSettings:
-    cooldown_s: float = 20.0  # after firing, the rule stays quiet this long
+    cooldown_s: float = 8.0  # after firing, the rule stays quiet this long (the arbiter limits the screen)
     min_word_conf: float = 0.5  # a single recognised word must be at least this sure to count
 
 
 @dataclass(frozen=True)
 class TimeframeSettings(RuleSettings):
-    cooldown_s: float = 15.0
+    cooldown_s: float = 8.0
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class ClosingSettings:
 
 @dataclass(frozen=True)
 class EmotionSettings(RuleSettings):
-    cooldown_s: float = 30.0
+    cooldown_s: float = 8.0
     voice_loudness_db: float = 8.0  # voice counts as raised this far above the customer's own baseline…
     voice_pitch_ratio: float = 1.3  # …with the pitch this much higher, for two windows in a row
     baseline_windows: int = 8
@@ -86,10 +87,10 @@ class Settings:
     vad: VadSettings = field(default_factory=VadSettings)
     pause: PauseSettings = field(default_factory=PauseSettings)
     label_emotion: EmotionSettings = field(default_factory=EmotionSettings)
-    help_offer: RuleSettings = field(default_factory=lambda: RuleSettings(cooldown_s=30.0))
+    help_offer: RuleSettings = field(default_factory=RuleSettings)
     timeframe: TimeframeSettings = field(default_factory=TimeframeSettings)
     why_question: RuleSettings = field(default_factory=RuleSettings)
-    hollow_apology: RuleSettings = field(default_factory=lambda: RuleSettings(cooldown_s=60.0))
+    hollow_apology: RuleSettings = field(default_factory=RuleSettings)
     monologue: MonologueSettings = field(default_factory=MonologueSettings)
     closing: ClosingSettings = field(default_factory=ClosingSettings)
     fatigue: FatigueSettings = field(default_factory=FatigueSettings)

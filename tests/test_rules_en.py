@@ -14,7 +14,7 @@ import pytest
 from coach_app.events import Channel, Event, Nudge, NudgeResolved, Prosody, SpeechEnded, SpeechStarted, Word, Words
 from coach_app.prompts import KINDS, default_rules
 from coach_app.prompts.runner import RuleRunner
-from coach_app.settings import RuleSettings, Settings
+from coach_app.settings import EmotionSettings, RuleSettings, Settings, TimeframeSettings
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -405,7 +405,8 @@ def test_no_pause_nudge_after_a_two_second_pause():
 
 def test_why_question_cooldown():
     out = run(say("agent", 0.0, 2.0, "Why did you cancel?") + say("agent", 10.0, 12.0, "Why did you wait?")
-              + say("agent", 30.0, 32.0, "Why did you call?"))
+              + say("agent", 30.0, 32.0, "Why did you call?"),
+              settings=replace(Settings(), why_question=RuleSettings(cooldown_s=20.0)))
     assert [n.t for n in nudges(out, "why_question")] == [2.0, 32.0]
 
 
@@ -419,21 +420,24 @@ def test_cooldown_comes_from_the_settings():
 def test_label_emotion_cooldown():
     out = run(say("customer", 0.0, 2.0, "I am so angry") + say("agent", 3.0, 4.0, "That sounds awful")
               + say("customer", 10.0, 12.0, "Really angry") + say("agent", 13.0, 14.0, "I understand")
-              + say("customer", 40.0, 42.0, "Still angry"))
+              + say("customer", 40.0, 42.0, "Still angry"),
+              settings=replace(Settings(), label_emotion=EmotionSettings(cooldown_s=20.0)))
     assert [n.t for n in nudges(out, "label_emotion")] == [2.0, 42.0]
 
 
 def test_help_offer_cooldown():
     out = run(say("customer", 0.0, 2.0, "It is broken") + say("agent", 3.0, 4.0, "Let me help")
               + say("customer", 10.0, 12.0, "And the charger is broken too") + say("agent", 13.0, 14.0, "I'll check")
-              + say("customer", 40.0, 42.0, "The app is not working either"))
+              + say("customer", 40.0, 42.0, "The app is not working either"),
+              settings=replace(Settings(), help_offer=RuleSettings(cooldown_s=20.0)))
     assert [n.t for n in nudges(out, "help_offer")] == [2.0, 42.0]
 
 
 def test_timeframe_cooldown():
     out = run(say("agent", 0.0, 1.0, "Soon") + say("agent", 1.5, 3.0, "by Friday at noon")
               + say("agent", 3.5, 10.0, "and a letter soon") + say("agent", 10.5, 11.0, "on Monday")
-              + say("agent", 18.0, 20.0, "We will call you soon"))
+              + say("agent", 18.0, 20.0, "We will call you soon"),
+              settings=replace(Settings(), timeframe=TimeframeSettings(cooldown_s=15.0)))
     assert [n.t for n in nudges(out, "timeframe")] == [1.0, 20.0]
 
 

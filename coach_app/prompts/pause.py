@@ -123,7 +123,8 @@ class PauseRule:
         empathic = self.lexicon.starts_with_any(words.text, "pause", "empathy_openers") is not None
         if not words.final and not empathic:
             return []  # an empathic partial retracts early; otherwise wait for the whole utterance
-        good = empathic or self._is_backchannel(normalise(words.text))
+        short = words.final and words.t1 - words.t0 <= self.settings.backchannel_max_s
+        good = empathic or short or self._is_backchannel(normalise(words.text))
         nudge, self._pending = self._pending, None
         return [NudgeResolved(nudge.id, words.t1, "retracted" if good else "missed")]
 
