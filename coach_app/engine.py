@@ -95,10 +95,11 @@ class _Lane:
         self._utt_frames += 1
         events: list[Event] = []
         if self._utt_frames % self._partial_frames == 0:
-            text = self.rec.partial()
+            words = tuple(self.rec.partial())
+            text = " ".join(w.text for w in words)
             if text and text != self._partial:
                 self._partial = text
-                events.append(Words(self.channel, self._utt_t0, round((index + 1) * self.det.frame_s, 3), text, (), False))
+                events.append(Words(self.channel, self._utt_t0, round((index + 1) * self.det.frame_s, 3), text, words, False))
         self.clock["asr"] += time.perf_counter() - t0
         return events
 

@@ -34,7 +34,7 @@ class Word:
     text: str
     t0: float
     t1: float
-    conf: float = 1.0  # the recogniser's posterior, 0-1; rules never act on one unsure word
+    conf: float = 1.0  # the recogniser's posterior, 0-1 (0 in partials: not known yet); rules never act on one unsure word
 
 
 @dataclass(frozen=True)

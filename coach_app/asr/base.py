@@ -22,8 +22,8 @@ class Recogniser(Protocol):
     def feed(self, pcm: bytes) -> None:
         """16 kHz mono signed 16-bit little-endian samples of the current utterance."""
 
-    def partial(self) -> str:
-        """Best hypothesis so far for the current utterance ('' when none)."""
+    def partial(self) -> list[Word]:
+        """Best hypothesis so far for the current utterance, with word times; conf 0 (not known yet)."""
 
     def end(self) -> list[Word]:
         """Finish the utterance; its words with audio-time t0/t1."""

@@ -28,23 +28,27 @@ class SphinxRecogniser:
     def feed(self, pcm: bytes) -> None:
         self._decoder.process_raw(pcm, False, False)
 
-    def partial(self) -> str:
-        hyp = self._decoder.hyp()
-        return hyp.hypstr if hyp is not None else ""
+    def partial(self) -> list[Word]:
+        """The words so far, with times; their confidence (0 = unknown) comes only with the final."""
+        if not self._open or self._decoder.hyp() is None:
+            return []
+        return self._words(with_conf=False)
 
     def end(self) -> list[Word]:
         if not self._open:
             return []
         self._decoder.end_utt()
         self._open = False
+        return self._words(with_conf=True)
+
+    def _words(self, with_conf: bool) -> list[Word]:
         words = []
         for seg in self._decoder.seg():
             if seg.word in _NOT_WORDS or seg.word.startswith("++"):
                 continue
-            text = _ALT.sub("", seg.word)
-            words.append(Word(text, round(self._t0 + seg.start_frame / FRAME_RATE, 3),
-                              round(self._t0 + (seg.end_frame + 1) / FRAME_RATE, 3),
-                              round(min(1.0, max(0.0, seg.prob)), 3)))
+            conf = round(min(1.0, max(0.0, seg.prob)), 3) if with_conf else 0.0
+            words.append(Word(_ALT.sub("", seg.word), round(self._t0 + seg.start_frame / FRAME_RATE, 3),
+                              round(self._t0 + (seg.end_frame + 1) / FRAME_RATE, 3), conf))
         return words
 
 

@@ -146,14 +146,21 @@ class VoskRecogniser:
         if self._rec.AcceptWaveform(pcm):
             self._words.extend(self._parse(self._rec.Result()))
 
-    def partial(self) -> str:
+    def partial(self) -> list[Word]:
         if self._rec is None:
-            return ""
+            return []
         try:
-            current = str(json.loads(self._rec.PartialResult()).get("partial", ""))
+            result = json.loads(self._rec.PartialResult())
         except ValueError:
-            current = ""
-        return " ".join([*(w.text for w in self._words), *filter(_is_word, current.split())])
+            result = {}
+        items = result.get("partial_result")
+        if isinstance(items, list):  # SetPartialWords: times, but no posterior yet (conf 0 = unknown)
+            current = [Word(str(w["word"]), self._at(float(w["start"])), self._at(float(w["end"])), 0.0)
+                       for w in items if isinstance(w, dict) and "word" in w and _is_word(str(w["word"]))]
+        else:
+            now = self._at(self._samples / SAMPLE_RATE)
+            current = [Word(t, now, now, 0.0) for t in str(result.get("partial", "")).split() if _is_word(t)]
+        return [*self._words, *current]
 
     def end(self) -> list[Word]:
         if self._rec is None:
@@ -170,7 +177,8 @@ class VoskRecogniser:
         items = result.get("result")
         if isinstance(items, list):
             return [
-                Word(str(w["word"]), self._at(float(w["start"])), self._at(float(w["end"])))
+                Word(str(w["word"]), self._at(float(w["start"])), self._at(float(w["end"])),
+                     round(min(1.0, max(0.0, float(w.get("conf", 1.0)))), 3))
                 for w in items
                 if isinstance(w, dict) and "word" in w and _is_word(str(w["word"]))
             ]

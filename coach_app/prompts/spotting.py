@@ -73,7 +73,7 @@ class PhraseSpotter:
                 conf = min(confs[i:i + n]) if n == 1 else sum(confs[i:i + n]) / n
                 if not self._trusted(words, n, conf, followed=len(tokens) - (i + n)):
                     continue
-                spot = Spot(phrase, times[i + n - 1] if words.final else words.t1, round(conf, 3))
+                spot = Spot(phrase, times[i + n - 1], round(conf, 3))
                 if best is None or spot.t < best.t:
                     best = spot
                 break
@@ -100,7 +100,7 @@ class PhraseSpotter:
                     spanned.append(w)
                 offset += n
             if spanned:
-                t, conf = spanned[-1].t1 if words.final else words.t1, min(w.conf for w in spanned)
+                t, conf = spanned[-1].t1, min(w.conf for w in spanned)
         if not self._trusted(words, 2 if len(phrase) > 1 else 1, conf, followed=len(text) - end):
             return None
         return Spot(phrase, t, round(conf, 3))
