@@ -59,6 +59,15 @@ class Prosody:
 
 
 @dataclass(frozen=True)
+class ListeningWindow:
+    """The customer finished a substantive turn: the agent's pause runs from t to until (the
+    overlay's "2… 1… your turn"). Same judgement as the pause rule, so the two never disagree."""
+
+    t: float
+    until: float
+
+
+@dataclass(frozen=True)
 class Nudge:
     id: str
     kind: str
@@ -76,7 +85,7 @@ class NudgeResolved:
     outcome: Outcome
 
 
-Event = Union[SpeechStarted, SpeechEnded, Words, Prosody, Nudge, NudgeResolved]
+Event = Union[SpeechStarted, SpeechEnded, Words, Prosody, ListeningWindow, Nudge, NudgeResolved]
 
 
 def event_to_dict(event: Event) -> dict:
@@ -86,6 +95,7 @@ def event_to_dict(event: Event) -> dict:
         SpeechEnded: "speech_ended",
         Words: "words",
         Prosody: "prosody",
+        ListeningWindow: "listening_window",
         Nudge: "nudge",
         NudgeResolved: "nudge_resolved",
     }

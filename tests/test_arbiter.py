@@ -52,3 +52,15 @@ def test_closing_is_review_only():
     arb = NudgeArbiter(FatigueSettings())
     arb.push(nudge(1, "closing", 100.0, 20))
     assert arb.visible is None and arb.shown == [] and arb.suppressed[0].kind == "closing"
+
+
+def test_dismiss_shows_the_next_and_snooze_silences_a_kind():
+    arb = NudgeArbiter(FatigueSettings())
+    arb.push(nudge(1, "label_emotion", 10.0, 80))
+    arb.push(nudge(1, "pause", 10.5, 60))
+    assert arb.dismiss(11.0).kind == "label_emotion"
+    assert arb.visible.kind == "pause"
+    arb.snooze("pause", 11.5)
+    assert arb.visible is None
+    arb.push(nudge(2, "pause", 30.0, 60))
+    assert arb.visible is None and arb.suppressed[-1].id == "pause-2"

@@ -125,3 +125,17 @@ class TestRuleUnit:
         out = self.feed(self.rule(), [SpeechStarted("customer", 1.0), SpeechStarted("agent", 5.0),
                                       SpeechEnded("customer", 5.2, 1.0)])
         assert [type(e).__name__ for e in out] == ["Nudge", "NudgeResolved"] and out[1].outcome == "retracted"
+
+
+def test_listening_window_opens_only_after_a_substantive_turn():
+    from coach_app.events import ListeningWindow
+
+    rule = PauseRule(PauseSettings(), load_lexicon("en"))
+    short = rule.on_event(SpeechStarted("customer", 1.0)) + rule.on_event(SpeechEnded("customer", 1.8, 1.0))
+    short += rule.on_event(Words("customer", 1.0, 1.8, "yes"))
+    assert not any(isinstance(e, ListeningWindow) for e in short)
+    rule.on_event(SpeechStarted("agent", 2.0))
+    rule.on_event(SpeechEnded("agent", 3.0, 2.0))
+    out = rule.on_event(SpeechStarted("customer", 4.0)) + rule.on_event(SpeechEnded("customer", 6.0, 4.0))
+    out += rule.on_event(Words("customer", 4.0, 6.0, "my parcel never arrived"))
+    assert [e for e in out if isinstance(e, ListeningWindow)] == [ListeningWindow(6.0, 8.0)]

@@ -37,6 +37,7 @@ class NudgeArbiter:
         self._visible: Shown | None = None
         self._queue: list[Nudge] = []
         self._recent: deque[float] = deque()
+        self.snoozed: set[str] = set()  # kinds the agent silenced for this call
 
     @property
     def visible(self) -> Nudge | None:
@@ -51,6 +52,22 @@ class NudgeArbiter:
             self.advance(event.t)
             self._resolved(event)
 
+    def dismiss(self, t: float) -> Nudge | None:
+        """The agent closed the visible nudge; the next waiting one may show."""
+        nudge = self.visible
+        if self._visible:
+            self._visible.outcome = "dismissed"
+            self._hide(t)
+            self._show_next(t)
+        return nudge
+
+    def snooze(self, kind: str, t: float) -> None:
+        """No more nudges of this kind for the rest of the call."""
+        self.snoozed.add(kind)
+        self._queue = [n for n in self._queue if n.kind != kind]
+        if self._visible and self._visible.nudge.kind == kind:
+            self.dismiss(t)
+
     def advance(self, t: float) -> None:
         """Let audio time pass: expire the visible nudge, show the next one waiting."""
         if self._visible and t >= self._visible.t_on + self.display_s:
@@ -59,7 +76,7 @@ class NudgeArbiter:
             self._show_next(t)
 
     def _offer(self, nudge: Nudge) -> None:
-        if nudge.kind in REVIEW_ONLY:
+        if nudge.kind in REVIEW_ONLY or nudge.kind in self.snoozed:
             self.suppressed.append(nudge)
         elif self._visible is None:
             self._show(nudge, nudge.t)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from coach_app.events import Event, Nudge, NudgeResolved, SpeechEnded, SpeechStarted, Words
+from coach_app.events import Event, ListeningWindow, Nudge, NudgeResolved, SpeechEnded, SpeechStarted, Words
 from coach_app.prompts.lexicon import Lexicon, normalise
 from coach_app.prompts.spotting import PhraseSpotter
 from coach_app.settings import PauseSettings
@@ -48,6 +48,7 @@ class PauseRule:
         if isinstance(event, Words) and event.final and event.channel == "customer" and self._turn_start is not None:
             self._turn_text.append(event.text)
             self._turn_weighty = self._turn_weighty or self._spotter.find(event, self._weighty) is not None
+            return self._window()
         elif isinstance(event, Words) and event.channel == "agent" and self._pending is not None:
             return self._judge(event)
         return []
@@ -93,6 +94,15 @@ class PauseRule:
         elif event.channel == "agent" and not self._customer_speaking:
             self._turn_start = None  # the agent took the floor; the next customer speech is a new turn
         return []
+
+    def _window(self) -> list[Event]:
+        """The customer has just finished: if the turn was substantive, the listening window opens."""
+        if self._customer_speaking or self._customer_end is None or self._turn_start is None:
+            return []
+        if not self._substantive(self._customer_end - self._turn_start):
+            return []
+        end = self._customer_end
+        return [ListeningWindow(end, round(end + self.settings.window_s, 3))]
 
     def _substantive(self, spoken: float) -> bool:
         """A problem, a feeling or a long explanation; not a short factual answer."""
