@@ -34,11 +34,18 @@ class PhraseSpotter:
         self.min_word_conf = min_word_conf
         self.min_phrase_conf = min_phrase_conf
         self._recent: dict[str, deque[float]] = {}  # channel -> confidences of its latest final words
+        self._partials: dict[str, tuple[list[str], list[str]]] = {}  # channel -> (previous, current) partial tokens
 
     def observe(self, words: Words) -> None:
-        """Learn how reliable the recogniser is on this channel, from final results."""
-        if words.final and words.words:
-            self._recent.setdefault(words.channel, deque(maxlen=RELIABLE_WINDOW)).extend(w.conf for w in words.words)
+        """Learn how reliable the recogniser is on this channel (finals) and what it said a moment
+        ago (partials), before `find` looks at the same event."""
+        if words.final:
+            self._partials.pop(words.channel, None)
+            if words.words:
+                self._recent.setdefault(words.channel, deque(maxlen=RELIABLE_WINDOW)).extend(w.conf for w in words.words)
+        else:
+            current = self._partials.get(words.channel, ([], []))[1]
+            self._partials[words.channel] = (current, _tokens(words))
 
     def reliable(self, channel: str) -> bool:
         recent = self._recent.get(channel)
@@ -55,12 +62,11 @@ class PhraseSpotter:
         return any(re.search(p, text) for p in patterns)
 
     def _find_tokens(self, words: Words, phrases: tuple[str, ...]) -> Spot | None:
+        tokens = _tokens(words)
         if words.words:
-            tokens = [normalise(w.text) for w in words.words]
             times = [w.t1 for w in words.words]
             confs = [w.conf for w in words.words]
         else:  # a transcript or partial without word times
-            tokens = normalise(words.text).split()
             times = [words.t1] * len(tokens)
             confs = [1.0] * len(tokens)
         best: Spot | None = None
@@ -71,7 +77,8 @@ class PhraseSpotter:
                 if tokens[i:i + n] != target:
                     continue
                 conf = min(confs[i:i + n]) if n == 1 else sum(confs[i:i + n]) / n
-                if not self._trusted(words, n, conf, followed=len(tokens) - (i + n)):
+                stable = not words.final and self._previous(words.channel)[i:i + n] == target
+                if not self._trusted(words, n, conf, followed=len(tokens) - (i + n), stable=stable):
                     continue
                 spot = Spot(phrase, times[i + n - 1], round(conf, 3))
                 if best is None or spot.t < best.t:
@@ -79,9 +86,12 @@ class PhraseSpotter:
                 break
         return best
 
-    def _trusted(self, words: Words, n_words: int, conf: float, followed: int) -> bool:
-        if not words.final:  # no confidences yet: a phrase, or a word the recogniser has moved past
-            return self.reliable(words.channel) and (n_words >= 2 or followed >= 1)
+    def _previous(self, channel: str) -> list[str]:
+        return self._partials.get(channel, ([], []))[0]
+
+    def _trusted(self, words: Words, n_words: int, conf: float, followed: int, stable: bool = False) -> bool:
+        if not words.final:  # no confidences yet: a phrase, a word the recogniser has moved past or kept
+            return self.reliable(words.channel) and (n_words >= 2 or followed >= 1 or stable)
         return conf >= (self.min_word_conf if n_words == 1 else self.min_phrase_conf)
 
     def _find_substring(self, words: Words, phrases: tuple[str, ...]) -> Spot | None:
@@ -104,6 +114,12 @@ class PhraseSpotter:
         if not self._trusted(words, 2 if len(phrase) > 1 else 1, conf, followed=len(text) - end):
             return None
         return Spot(phrase, t, round(conf, 3))
+
+
+def _tokens(words: Words) -> list[str]:
+    if words.words:
+        return [normalise(w.text) for w in words.words]
+    return normalise(words.text).split()
 
 
 def _squash(text: str) -> str:
