@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from coach_app.commands import analyze, app, models, settings, synth
+from coach_app.commands import analyze, app, demo, models, settings, synth
 
-COMMANDS = (app, analyze, models, synth, settings)
+COMMANDS = (app, analyze, demo, models, synth, settings)
 
 
 def build_parser() -> argparse.ArgumentParser:

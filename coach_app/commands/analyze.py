@@ -17,6 +17,7 @@ from coach_app.events import Event, Words, event_to_dict
 from coach_app.prompts.lexicon import LANGUAGES
 from coach_app.report.timeline import nudge_records, render_summary, render_timeline
 from coach_app.settings import Settings, SettingsError, load_settings
+from coach_app.store import StoreError
 from coach_app.transcript import TranscriptError, load_transcript
 
 EXIT_BAD_INPUT = 2
@@ -32,6 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", choices=LANGUAGES, default=None, help="language of the call (default from settings)")
     p.add_argument("--swap-channels", action="store_true", help="the customer is on the left channel")
     p.add_argument("--settings", type=Path, default=None, help="settings TOML (default: the data dir's)")
+    p.add_argument("--save", action="store_true", help="also keep each call in your private library (a copy of the recording, transcript, nudges)")
     p.set_defaults(run=run)
 
 
@@ -64,14 +66,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"engine: {choice.factory.name}", file=sys.stderr)
     for call in calls:
         try:
-            _analyze(call, settings, choice, args.json)
-        except AudioFileError as exc:
+            _analyze(call, settings, choice, args.json, args.save)
+        except (AudioFileError, StoreError) as exc:
             print(f"coach-app analyze: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
     return 0
 
 
-def _analyze(call: CallAudio, settings: Settings, choice: Choice, as_json: bool) -> None:
+def _analyze(call: CallAudio, settings: Settings, choice: Choice, as_json: bool, save: bool = False) -> None:
     if call.mono:
         print(f"note: {call.path.name} is mono: agent and customer are mixed, so per-speaker features "
               "(turns, response gaps, talk ratio, pause nudges) are off. Record in stereo for full coaching.",
@@ -80,6 +82,9 @@ def _analyze(call: CallAudio, settings: Settings, choice: Choice, as_json: bool)
         print(call.describe())
     result = analyze_call(call, settings, choice.factory, _print_words if as_json else None)
     _report(result, call.describe(), as_json, words=False)
+    if save:
+        from coach_app.store.library import save_analyzed  # SQLite only when saving
+        print(f"saved: {call.path.name} is call {save_analyzed(call, result)} in your library", file=sys.stderr)
 
 
 def _report(result: CallResult, title: str, as_json: bool, words: bool) -> None:

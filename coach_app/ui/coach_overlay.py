@@ -20,6 +20,7 @@ TITLES = {
     "why_question": "What / how, not why", "hollow_apology": "Personal apology", "monologue": "Let them in",
 }
 TICK_S = 1.5  # how long the quiet ✓ stays after a satisfied nudge
+METER_FALL_DB = 1.5  # per update (~40 ms): about 35 dB a second
 
 
 class CoachOverlay(QWidget):
@@ -36,6 +37,7 @@ class CoachOverlay(QWidget):
         self.now = 0.0
         self._window: ListeningWindow | None = None
         self._tick_until = -1.0
+        self._meter_db = {"agent": -60.0, "customer": -60.0}
 
         self.timer_label = QLabel("00:00")
         self.rec_label = QLabel("● REC")
@@ -87,11 +89,14 @@ class CoachOverlay(QWidget):
         self._render()
 
     def set_levels(self, agent_db: float, customer_db: float) -> None:
+        """Meters rise at once and fall slowly, so speech reads as a steady bar, not a flicker."""
         for name, db in (("agent", agent_db), ("customer", customer_db)):
-            self.meters[name].setValue(int(max(0.0, min(60.0, db + 60.0))))
+            shown = max(float(db), self._meter_db[name] - METER_FALL_DB)
+            self._meter_db[name] = shown
+            self.meters[name].setValue(int(max(0.0, min(60.0, shown + 60.0))))
 
-    def set_recording(self, on: bool) -> None:
-        self.rec_label.setText("● REC" if on else "○ recording paused")
+    def set_recording(self, on: bool, note: str = "○ recording paused") -> None:
+        self.rec_label.setText("● REC" if on else note)
         self.rec_button.setText("Pause recording" if on else "Resume recording")
 
     def set_message(self, text: str) -> None:
