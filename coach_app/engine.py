@@ -40,7 +40,6 @@ class _Lane:
         self._partial_frames = max(1, round(settings.partial_every_s / self.det.frame_s))
         self._utt_t0: float | None = None
         self._utt_frames = 0
-        self._partial = ""
         self._preroll = vad.preroll_ms // vad.frame_ms
 
     def on_frame(self, index: int, frame: np.ndarray, level: float, other_db: float | None) -> list[Event]:
@@ -79,7 +78,7 @@ class _Lane:
         first = round(onset / self.det.frame_s) - self._preroll
         frames = [(i, b) for i, b in self._history if i >= first]
         self._utt_t0 = round(frames[0][0] * self.det.frame_s, 3)
-        self._utt_frames, self._partial = 0, ""
+        self._utt_frames = 0
         t0 = time.perf_counter()
         self.rec.start(self._utt_t0)
         self.clock["asr"] += time.perf_counter() - t0
@@ -97,8 +96,7 @@ class _Lane:
         if self._utt_frames % self._partial_frames == 0:
             words = tuple(self.rec.partial())
             text = " ".join(w.text for w in words)
-            if text and text != self._partial:
-                self._partial = text
+            if text:  # repeated even when unchanged: a hypothesis that holds is worth knowing (stability)
                 events.append(Words(self.channel, self._utt_t0, round((index + 1) * self.det.frame_s, 3), text, words, False))
         self.clock["asr"] += time.perf_counter() - t0
         return events

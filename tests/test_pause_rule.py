@@ -83,12 +83,15 @@ class TestRuleUnit:
 
     def test_talking_over_a_long_customer_turn(self):
         out = self.feed(self.rule(), [SpeechStarted("customer", 1.0), SpeechStarted("agent", 4.0)])
+        assert out == []  # not yet: the customer may be finishing
+        out = self.feed(self.rule(), [SpeechStarted("customer", 1.0), SpeechStarted("agent", 4.0),
+                                      Words("customer", 1.0, 4.6, "and then it happened again", (), False)])
         assert len(out) == 1 and out[0].evidence["gap_s"] is None and out[0].t == 4.0
 
     def test_backchannel_is_retracted(self):
         rule = self.rule()
         out = self.feed(rule, [SpeechStarted("customer", 1.0), SpeechStarted("agent", 4.0),
-                               SpeechEnded("agent", 4.4, 4.0), Words("agent", 4.0, 4.4, "mm hm")])
+                               SpeechEnded("agent", 4.9, 4.0), Words("agent", 4.0, 4.9, "mm hm")])
         assert isinstance(out[-1], NudgeResolved) and out[-1].outcome == "retracted"
 
     def test_cooldown(self):
@@ -123,8 +126,8 @@ class TestRuleUnit:
 
     def test_talk_over_at_the_very_end_is_turn_taking(self):
         out = self.feed(self.rule(), [SpeechStarted("customer", 1.0), SpeechStarted("agent", 5.0),
-                                      SpeechEnded("customer", 5.2, 1.0)])
-        assert [type(e).__name__ for e in out] == ["Nudge", "NudgeResolved"] and out[1].outcome == "retracted"
+                                      SpeechEnded("customer", 5.2, 1.0), SpeechEnded("agent", 7.0, 5.0)])
+        assert out == []  # nothing flashes on screen
 
 
 def test_listening_window_opens_only_after_a_substantive_turn():

@@ -37,21 +37,23 @@ class PauseRule:
         self._turn_weighty = False  # a problem or a feeling was voiced in this turn
         self._customer_end: float | None = None
         self._pending: Nudge | None = None  # fired, waiting for the agent's first words
+        self._overlap: tuple[float, float] | None = None  # agent onset over the customer, and how long they had spoken
         self._last_fired = float("-inf")
         self._count = 0
 
     def on_event(self, event: Event) -> list[Event]:
+        out = self._overlap_check(event)
         if isinstance(event, SpeechStarted):
-            return self._started(event)
+            return out + self._started(event)
         if isinstance(event, SpeechEnded):
-            return self._ended(event)
+            return out + self._ended(event)
         if isinstance(event, Words) and event.final and event.channel == "customer" and self._turn_start is not None:
             self._turn_text.append(event.text)
             self._turn_weighty = self._turn_weighty or self._spotter.find(event, self._weighty) is not None
-            return self._window()
+            return out + self._window()
         elif isinstance(event, Words) and event.channel == "agent" and self._pending is not None:
-            return self._judge(event)
-        return []
+            return out + self._judge(event)
+        return out
 
     def finish(self, t_end: float) -> list[Event]:
         if self._pending is None:
@@ -69,11 +71,12 @@ class PauseRule:
             return []
         t = event.t
         if self._customer_speaking:  # talking over: judged on how long the customer has been going
-            spoken, gap = t - self._turn_start, None
-            if spoken < self.settings.min_customer_turn_s:
-                return []
+            spoken = t - self._turn_start
+            if spoken >= self.settings.min_customer_turn_s and t - self._last_fired >= self.settings.cooldown_s:
+                self._overlap = (t, spoken)  # shown only if the customer goes on past the grace
+            return []
         elif self._customer_end is not None and t - self._customer_end < self.settings.window_s:
-            spoken, gap = self._customer_end - self._turn_start, t - self._customer_end
+            spoken, gap = self._customer_end - self._turn_start, round(t - self._customer_end, 3)
             if not self._substantive(spoken):
                 return []
         else:
@@ -82,15 +85,26 @@ class PauseRule:
             return []
         return [self._fire(t, gap, spoken)]
 
+    def _overlap_check(self, event: Event) -> list[Event]:
+        """Talking over the customer is judged once the grace has passed: the customer still going
+        means the agent cut in; stopping within it (or a short agent "mm-hm") is ordinary turn-taking."""
+        if self._overlap is None:
+            return []
+        onset, spoken = self._overlap
+        now = event.t1 if isinstance(event, Words) else event.t
+        ends_early = isinstance(event, SpeechEnded) and event.t - onset <= self.settings.overlap_grace_s
+        if ends_early:
+            self._overlap = None
+            return []
+        if now < onset + self.settings.overlap_grace_s:
+            return []
+        self._overlap = None
+        return [self._fire(onset, None, spoken)] if self._customer_speaking else []
+
     def _ended(self, event: SpeechEnded) -> list[Event]:
         if event.channel == "customer":
             self._customer_speaking = False
             self._customer_end = event.t
-            pending = self._pending
-            if (pending is not None and pending.evidence["gap_s"] is None
-                    and event.t - pending.t <= self.settings.overlap_grace_s):
-                self._pending = None  # the customer was finishing anyway: ordinary turn-taking
-                return [NudgeResolved(pending.id, event.t, "retracted")]
         elif event.channel == "agent" and not self._customer_speaking:
             self._turn_start = None  # the agent took the floor; the next customer speech is a new turn
         return []
