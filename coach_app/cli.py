@@ -19,7 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    if args.command is None:  # bare `coach-app` opens the desktop app
-        args = build_parser().parse_args(["app", *(sys.argv[1:] if argv is None else argv)])
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["app", *argv]  # bare `coach-app` (with app options) opens the desktop app
+    args = build_parser().parse_args(argv)
     return int(args.run(args) or 0)

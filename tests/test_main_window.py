@@ -65,3 +65,12 @@ def test_devices_listed_from_a_fake_sounddevice():
 
     status = input_devices(Fake())
     assert status.ok and [d.name for d in status.devices] == ["Headset Mic"]
+
+
+def test_demo_button_opens_the_live_overlay(window, qtbot, render):
+    wav, _ = render((FIXTURES / "quick_reply.call").read_text())
+    window.play_demo(str(wav))
+    assert window.demo is not None and window.demo.overlay.isVisible()
+    qtbot.waitUntil(lambda: window.demo.session.stats().seconds > 0.5, timeout=10000)
+    window.close()
+    assert not window.demo.session.running

@@ -4,22 +4,35 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
 from coach_app import paths
 from coach_app.asr.base import ModelMissing
-from coach_app.asr.select import choose_engine
+from coach_app.asr.select import Choice, choose_engine
 from coach_app.live import FileSource
 from coach_app.settings import Settings, SettingsError, load_settings
 from coach_app.synth.demo_call import demo_wav
+from coach_app.ui.coach_overlay import CoachOverlay
+from coach_app.ui.live_controller import LiveController
+
+
+def open_demo(file: str | None, choice: Choice, settings: Settings, realtime: bool = True) -> LiveController:
+    """Start playing `file` (default: the bundled call) through the live coach; the overlay shows at once.
+    Raises AudioFileError / FliteMissing with words for the agent."""
+    source = FileSource(file or demo_wav(), realtime=realtime)
+    overlay = CoachOverlay(choice.factory.name, settings.fatigue)
+    overlay.setWindowTitle(f"coach_app — demo: {source.call.path.name}")
+    overlay.set_recording(False, "demo — not recorded")
+    overlay.rec_button.hide()
+    controller = LiveController(source.session(settings, choice.factory), overlay, source.done)
+    overlay.show()
+    controller.start()
+    return controller
 
 
 def run_demo(file: str | None, engine: str = "auto", realtime: bool = True, exit_after: float | None = None,
              screenshot: str | None = None) -> int:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from coach_app.ui.coach_overlay import CoachOverlay
-    from coach_app.ui.live_controller import LiveController
-
     try:
         settings = load_settings(paths.settings_file())
     except SettingsError as exc:
@@ -30,19 +43,12 @@ def run_demo(file: str | None, engine: str = "auto", realtime: bool = True, exit
     except ModelMissing as exc:
         print(f"coach-app demo: {exc}", file=sys.stderr)
         return 2
-    source = FileSource(file or demo_wav(), realtime=realtime)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    overlay = CoachOverlay(choice.factory.name, settings.fatigue)
-    overlay.setWindowTitle(f"coach_app — demo: {source.call.path.name}")
-    overlay.set_recording(False, "demo — not recorded")
-    overlay.rec_button.hide()
-    controller = LiveController(source.session(settings, choice.factory), overlay, source.done)
-    overlay.show()
-    controller.start()
+    controller = open_demo(file, choice, settings, realtime)
     if exit_after is not None:
         def finish() -> None:
             if screenshot:
-                overlay.grab().save(screenshot)
+                controller.overlay.grab().save(screenshot)
             controller.stop()
             app.quit()
 
@@ -51,5 +57,4 @@ def run_demo(file: str | None, engine: str = "auto", realtime: bool = True, exit
         controller.finished.connect(lambda: QTimer.singleShot(8000, app.quit))
     code = app.exec()
     controller.stop()
-    overlay.close()
     return code

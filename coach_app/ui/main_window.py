@@ -53,6 +53,11 @@ class MainWindow(QMainWindow):
         self.analyze_button = QPushButton("Analyse a recording…")
         self.analyze_button.setEnabled(choice is not None)
         self.analyze_button.clicked.connect(self._choose_file)
+        self.demo_button = QPushButton("▶ Play the demo call")
+        self.demo_button.setToolTip("A sample call through the live coach: see it work with no headset")
+        self.demo_button.setEnabled(choice is not None)
+        self.demo_button.clicked.connect(self.play_demo)
+        self.demo = None  # the LiveController of a running demo
         self.status = QLabel("Private: recordings and analysis stay on this computer.")
         self.status.setWordWrap(True)
         self.timeline = QListWidget()
@@ -63,6 +68,7 @@ class MainWindow(QMainWindow):
         self.summary.setWordWrap(True)
 
         row = QHBoxLayout()
+        row.addWidget(self.demo_button)
         row.addWidget(self.analyze_button)
         row.addStretch(1)
         layout = QVBoxLayout()
@@ -86,7 +92,23 @@ class MainWindow(QMainWindow):
         self._future = self._pool.submit(self._run, Path(path))
         self._poll.start()
 
+    def play_demo(self, file: str | None = None) -> None:
+        """The live overlay on a sample call (or `file`), at real time."""
+        from coach_app.audio.wavsource import AudioFileError
+        from coach_app.synth.flite import FliteMissing
+        from coach_app.ui.demo import open_demo
+
+        if self.choice is None or (self.demo is not None and self.demo.session.running):
+            return
+        try:
+            self.demo = open_demo(file, self.choice, self.settings)
+        except (AudioFileError, FliteMissing, FileNotFoundError) as exc:
+            self.status.setText(f"The demo cannot play: {exc}")
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        if self.demo is not None:
+            self.demo.stop()
+            self.demo.overlay.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
         super().closeEvent(event)
 
@@ -139,5 +161,5 @@ class MainWindow(QMainWindow):
     def _device_text(devices: DeviceStatus) -> str:
         if devices.ok:
             names = ", ".join(d.name for d in devices.devices[:3])
-            return f"Audio inputs: {names}. Live coaching of calls arrives in the next release."
+            return f"Audio inputs: {names}."
         return f"No live audio: {devices.problem}"
