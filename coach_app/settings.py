@@ -77,6 +77,16 @@ class EmotionSettings(RuleSettings):
 
 
 @dataclass(frozen=True)
+class CaptureSettings:
+    """Which devices carry whom. Devices by name: indexes change when a headset is replugged."""
+
+    agent_device: str = ""  # "" = the system's default input
+    customer_device: str = ""  # "" = the customer is a channel of the agent's device (stereo headset adapter)
+    agent_channel: int = 0
+    customer_channel: int = -1  # -1 = automatic (1 on a shared stereo device, 0 on its own device)
+
+
+@dataclass(frozen=True)
 class FatigueSettings:
     max_per_10_min: int = 6  # nudges shown; beyond this the coach stays quiet (agents switch off nags)
 
@@ -94,6 +104,7 @@ class Settings:
     monologue: MonologueSettings = field(default_factory=MonologueSettings)
     closing: ClosingSettings = field(default_factory=ClosingSettings)
     fatigue: FatigueSettings = field(default_factory=FatigueSettings)
+    capture: CaptureSettings = field(default_factory=CaptureSettings)
     prosody_window_s: float = 1.0
     partial_every_s: float = 0.25  # how often word rules see the sentence so far
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from coach_app.live import LiveSession
+from coach_app.store.call_recording import CallRecording
 from coach_app.ui.coach_overlay import CoachOverlay
 
 DRAIN_MS = 40
@@ -14,14 +15,20 @@ DRAIN_MS = 40
 class LiveController(QObject):
     finished = Signal()  # the session stopped (file played out, or the agent ended the call)
 
-    def __init__(self, session: LiveSession, overlay: CoachOverlay, source_done=None):
+    def __init__(self, session: LiveSession, overlay: CoachOverlay, source_done=None,
+                 recording: CallRecording | None = None):
         super().__init__()
-        self.session, self.overlay = session, overlay
+        self.session, self.overlay, self.recording = session, overlay, recording
+        self.call_id: int | None = None  # the library's id once a recorded call is finished
         self._source_done = source_done  # threading.Event for file playback
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_MS)
         self._timer.timeout.connect(self._drain)
         overlay.start_stop.connect(self.stop)
+        if recording is not None:
+            overlay.set_recording(True)
+            overlay.pause_recording.connect(self._toggle_recording)
+            overlay.feedback.connect(lambda nudge_id, kind, action: recording.feedback(nudge_id, action))
 
     def start(self) -> None:
         self.session.start()
@@ -32,12 +39,26 @@ class LiveController(QObject):
             return
         self._timer.stop()
         self.session.stop()  # joins the worker and finishes the call: the closing events are still queued
-        self.overlay.apply(self.session.poll_events())
+        self._deliver(self.session.poll_events())
         self.overlay.call_button.setEnabled(False)
+        if self.recording is not None:
+            self.call_id = self.recording.finish(self.session.stats().engine)
+            self.overlay.set_recording(False, f"saved to your library (call {self.call_id})")
         self.finished.emit()
 
+    def _deliver(self, events: list) -> None:
+        self.overlay.apply(events)
+        if self.recording is not None and events:
+            self.recording.add_events(events)
+
+    def _toggle_recording(self) -> None:
+        """A private moment: silence is recorded (the call keeps its timeline) and a marker kept."""
+        assert self.recording is not None
+        self.recording.resume() if self.recording.paused else self.recording.pause()
+        self.overlay.set_recording(not self.recording.paused)
+
     def _drain(self) -> None:
-        self.overlay.apply(self.session.poll_events())
+        self._deliver(self.session.poll_events())
         stats = self.session.stats()
         self.overlay.tick(stats.seconds)
         self.overlay.set_levels(*self.session.levels())

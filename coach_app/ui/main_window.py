@@ -58,6 +58,10 @@ class MainWindow(QMainWindow):
         self.demo_button.setEnabled(choice is not None)
         self.demo_button.clicked.connect(self.play_demo)
         self.demo = None  # the LiveController of a running demo
+        self.live_button = QPushButton("● Start live call")
+        self.live_button.setEnabled(choice is not None and devices.ok)
+        self.live_button.clicked.connect(lambda: self.start_live_call())
+        self.live = None  # the LiveController of a live call
         self.status = QLabel("Private: recordings and analysis stay on this computer.")
         self.status.setWordWrap(True)
         self.timeline = QListWidget()
@@ -68,6 +72,7 @@ class MainWindow(QMainWindow):
         self.summary.setWordWrap(True)
 
         row = QHBoxLayout()
+        row.addWidget(self.live_button)
         row.addWidget(self.demo_button)
         row.addWidget(self.analyze_button)
         row.addStretch(1)
@@ -105,10 +110,23 @@ class MainWindow(QMainWindow):
         except (AudioFileError, FliteMissing, FileNotFoundError) as exc:
             self.status.setText(f"The demo cannot play: {exc}")
 
+    def start_live_call(self, sd_module=None, library=None) -> None:
+        """Capture the headset, coach live and record privately into the library."""
+        from coach_app.store import StoreError
+        from coach_app.ui.live_call import open_live_call
+
+        if self.choice is None or (self.live is not None and self.live.session.running):
+            return
+        try:
+            self.live = open_live_call(self.settings, self.choice, library=library, sd_module=sd_module)
+        except StoreError as exc:
+            self.status.setText(f"The call cannot be recorded: {exc}")
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        if self.demo is not None:
-            self.demo.stop()
-            self.demo.overlay.close()
+        for controller in (self.demo, self.live):
+            if controller is not None:
+                controller.stop()
+                controller.overlay.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
         super().closeEvent(event)
 

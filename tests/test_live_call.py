@@ -1,0 +1,51 @@
+"""A live call end to end with a fake headset: capture -> engine -> overlay, recorded into the library."""
+
+from __future__ import annotations
+
+import numpy as np
+import soundfile as sf
+
+from coach_app.asr.select import choose_engine
+from coach_app.audio.capture import DeviceStatus, InputDevice
+from coach_app.paths import models_dir
+from coach_app.settings import CaptureSettings, Settings
+from coach_app.store.library import Library
+from conftest import FIXTURES
+from test_capture import FakeDevice, FakeSoundDevice
+
+
+def test_live_call_is_coached_and_saved(qtbot, render, tmp_path):
+    from dataclasses import replace
+
+    from coach_app.ui.main_window import MainWindow
+
+    wav, truth = render((FIXTURES / "quick_reply.call").read_text())
+    audio, _ = sf.read(str(wav), dtype="int16")
+    settings = replace(Settings(), capture=CaptureSettings(agent_device="USB Headset"))
+    devices = DeviceStatus((InputDevice(0, "USB Headset", 2, 16000.0),))
+    window = MainWindow(settings, choose_engine("sphinx", "en", models_dir()), "", devices)
+    qtbot.addWidget(window)
+    assert window.live_button.isEnabled()
+
+    sd = FakeSoundDevice([FakeDevice("USB Headset")])
+    library = Library(tmp_path / "library")
+    window.start_live_call(sd_module=sd, library=library)
+    live = window.live
+    assert sd.opened.wait(10)
+    half = len(audio) // 2
+    sd.play("USB Headset", audio[:half])
+    qtbot.waitUntil(lambda: live.session.stats().seconds >= half / 16000 - 0.1, timeout=20000)
+    live.overlay.rec_button.click()  # a private moment
+    sd.play("USB Headset", audio[half:])
+    qtbot.waitUntil(lambda: live.session.stats().seconds >= len(audio) / 16000 - 0.1, timeout=20000)
+    live.overlay.call_button.click()  # stop
+
+    assert live.call_id is not None and "saved" in live.overlay.rec_label.text()
+    detail = library.call_detail(live.call_id)
+    kinds = {n["kind"] if isinstance(n, dict) else n.kind for n in detail.nudges}
+    assert "pause" in kinds
+    assert any("order" in (u["text"] if isinstance(u, dict) else u.text) for u in detail.utterances)
+    recorded, rate = sf.read(str(library.call_detail(live.call_id).audio_path), dtype="int16")
+    assert rate == 16000 and abs(len(recorded) - len(audio)) < 1600
+    assert np.abs(recorded[half + 3200:]).max() == 0  # after "pause recording": silence, timeline kept
+    library.close()
