@@ -23,6 +23,7 @@ from coach_app.batch import CallResult, analyze_call
 from coach_app.events import Words
 from coach_app.report.timeline import clock, nudge_records, render_summary
 from coach_app.settings import Settings
+from coach_app.ui.live_controller import LiveController
 
 OUTCOME_MARK = {"missed": "⚠ missed", "retracted": "↺ retracted", "satisfied": "✓ satisfied"}
 
@@ -57,11 +58,11 @@ class MainWindow(QMainWindow):
         self.demo_button.setToolTip("A sample call through the live coach: see it work with no headset")
         self.demo_button.setEnabled(choice is not None)
         self.demo_button.clicked.connect(self.play_demo)
-        self.demo = None  # the LiveController of a running demo
+        self.demo: LiveController | None = None  # a running demo
         self.live_button = QPushButton("● Start live call")
         self.live_button.setEnabled(choice is not None and devices.ok)
         self.live_button.clicked.connect(lambda: self.start_live_call())
-        self.live = None  # the LiveController of a live call
+        self.live: LiveController | None = None  # a live call
         self.status = QLabel("Private: recordings and analysis stay on this computer.")
         self.status.setWordWrap(True)
         self.timeline = QListWidget()
