@@ -89,6 +89,9 @@ class CaptureSettings:
 @dataclass(frozen=True)
 class FatigueSettings:
     max_per_10_min: int = 6  # nudges shown; beyond this the coach stays quiet (agents switch off nags)
+    learn_from_feedback: bool = True  # a kind marked "not helpful" again and again gets stricter for you
+    quieter_after: int = 3  # "not helpful" marks within your last `feedback_calls` calls
+    feedback_calls: int = 20
 
 
 @dataclass(frozen=True)

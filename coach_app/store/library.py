@@ -195,6 +195,18 @@ class Library:
         with write_tx(self.db):
             rows.set_nudge_feedback(self.db, call_id, nudge_id, feedback)
 
+    def not_helpful_counts(self, last_calls: int = 20) -> dict[str, int]:
+        """How often the agent marked each kind of nudge "not helpful" in their latest calls."""
+        sql = ("SELECT kind, COUNT(*) AS n FROM nudges WHERE feedback = 'not_helpful' AND call_id IN "
+               "(SELECT id FROM calls ORDER BY id DESC LIMIT ?) GROUP BY kind")
+        return {r["kind"]: int(r["n"]) for r in self.db.query(sql, [last_calls])}
+
+    def forget_feedback(self, kind: str) -> int:
+        """Undo what the coach learnt for a kind: its "not helpful" marks are cleared."""
+        with write_tx(self.db):
+            cursor = self.db.execute("UPDATE nudges SET feedback = NULL WHERE kind = ? AND feedback = 'not_helpful'", [kind])
+        return int(cursor.rowcount or 0)
+
     def add_practice_run(self, scenario: str, call_id: int | None, duration: float, result: dict[str, Any]) -> int:
         with write_tx(self.db):
             return rows.add_practice_run(self.db, scenario, call_id, duration, result)

@@ -7,6 +7,7 @@ from typing import Any
 from coach_app.asr.select import Choice
 from coach_app.audio.capture import Capture, CaptureConfig
 from coach_app.live import LiveSession
+from coach_app.prompts.adaptation import quieter
 from coach_app.settings import CaptureSettings, Settings
 from coach_app.store.call_recording import CallRecording
 from coach_app.store.library import Library, default_root
@@ -25,11 +26,14 @@ def open_live_call(settings: Settings, choice: Choice, library: Library | None =
     """Start capturing, coaching and recording. Raises StoreError (e.g. the library is open in
     another window) before anything is captured."""
     library = library or Library(default_root())
+    settings, learnt = quieter(settings, library.not_helpful_counts(settings.fatigue.feedback_calls))
     recording = CallRecording(library, settings.language)
     capture = Capture(capture_config(settings.capture), sd_module=sd_module)
     session = LiveSession(capture, settings, choice.factory, recorder=recording.write)
     overlay = CoachOverlay(choice.factory.name, settings.fatigue)
     controller = LiveController(session, overlay, recording=recording)
+    if learnt:
+        overlay.set_message("Quieter for you: " + ", ".join(learnt) + " (coach-app settings shows why)")
     overlay.show()
     controller.start()
     return controller
