@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from coach_app.commands import analyze, app, demo, models, settings, synth
+from coach_app.commands import analyze, app, demo, models, practice, settings, synth
 
-COMMANDS = (app, analyze, demo, models, synth, settings)
+COMMANDS = (app, analyze, demo, models, synth, settings, practice)
 
 
 def build_parser() -> argparse.ArgumentParser:
