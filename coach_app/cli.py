@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from coach_app.commands import analyze, app, demo, models, practice, settings, synth
+from coach_app.commands import analyze, app, demo, models, practice, review, settings, synth
 
-COMMANDS = (app, analyze, demo, models, synth, settings, practice)
+COMMANDS = (app, analyze, demo, models, synth, settings, practice, review)
 
 
 def build_parser() -> argparse.ArgumentParser:
