@@ -74,3 +74,9 @@ def test_demo_button_opens_the_live_overlay(window, qtbot, render):
     qtbot.waitUntil(lambda: window.demo.session.stats().seconds > 0.5, timeout=10000)
     window.close()
     assert not window.demo.session.running
+
+
+def test_review_button_opens_the_library(window, qtbot):
+    window.open_review()
+    assert window.review is not None and window.review.isVisible()
+    assert window.library() is window.library()  # one library, one lock

@@ -23,7 +23,9 @@ from coach_app.batch import CallResult, analyze_call
 from coach_app.events import Words
 from coach_app.report.timeline import clock, nudge_records, render_summary
 from coach_app.settings import Settings
+from coach_app.store.library import Library
 from coach_app.ui.live_controller import LiveController
+from coach_app.ui.review_window import ReviewWindow
 
 OUTCOME_MARK = {"missed": "⚠ missed", "retracted": "↺ retracted", "satisfied": "✓ satisfied"}
 
@@ -63,6 +65,11 @@ class MainWindow(QMainWindow):
         self.live_button.setEnabled(choice is not None and devices.ok)
         self.live_button.clicked.connect(lambda: self.start_live_call())
         self.live: LiveController | None = None  # a live call
+        self.review_button = QPushButton("Review my calls")
+        self.review_button.setToolTip("Your own recordings, privately: hear them first, before anyone else")
+        self.review_button.clicked.connect(self.open_review)
+        self.review: ReviewWindow | None = None
+        self._library: Library | None = None  # one Library (and its lock) for live calls and review
         self.status = QLabel("Private: recordings and analysis stay on this computer.")
         self.status.setWordWrap(True)
         self.timeline = QListWidget()
@@ -75,6 +82,7 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout()
         row.addWidget(self.live_button)
         row.addWidget(self.demo_button)
+        row.addWidget(self.review_button)
         row.addWidget(self.analyze_button)
         row.addStretch(1)
         layout = QVBoxLayout()
@@ -119,15 +127,40 @@ class MainWindow(QMainWindow):
         if self.choice is None or (self.live is not None and self.live.session.running):
             return
         try:
+            library = library or self.library()
             self.live = open_live_call(self.settings, self.choice, library=library, sd_module=sd_module)
         except StoreError as exc:
             self.status.setText(f"The call cannot be recorded: {exc}")
+
+    def library(self) -> Library:
+        """The agent's library, opened once (it holds the lock that keeps a second app out)."""
+        from coach_app.store.library import default_root
+
+        if self._library is None:
+            self._library = Library(default_root())
+        return self._library
+
+    def open_review(self) -> None:
+        from coach_app.store import StoreError
+
+        try:
+            if self.review is None:
+                self.review = ReviewWindow(self.library())
+            self.review.open_latest()
+            self.review.show()
+            self.review.raise_()
+        except StoreError as exc:
+            self.status.setText(f"Your library cannot be opened: {exc}")
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         for controller in (self.demo, self.live):
             if controller is not None:
                 controller.stop()
                 controller.overlay.close()
+        if self.review is not None:
+            self.review.close()
+        if self._library is not None:
+            self._library.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
         super().closeEvent(event)
 
