@@ -48,7 +48,7 @@ class PauseSettings:
 @dataclass(frozen=True)
 class RuleSettings:
     cooldown_s: float = 8.0  # after firing, the rule stays quiet this long (the arbiter limits the screen)
-    min_word_conf: float = 0.5  # a single recognised word must be at least this sure to count
+    min_word_conf: float = 0.45  # a single recognised word must be at least this sure to count
 
 
 @dataclass(frozen=True)

@@ -73,8 +73,9 @@ class PhraseSpotter:
         for phrase in phrases:
             target = phrase.split()
             n = len(target)
+            stems = [_stem(t) for t in target]
             for i in range(len(tokens) - n + 1):
-                if tokens[i:i + n] != target:
+                if [_stem(t) for t in tokens[i:i + n]] != stems:
                     continue
                 conf = min(confs[i:i + n]) if n == 1 else sum(confs[i:i + n]) / n
                 stable = not words.final and self._previous(words.channel)[i:i + n] == target
@@ -114,6 +115,17 @@ class PhraseSpotter:
         if not self._trusted(words, 2 if len(phrase) > 1 else 1, conf, followed=len(text) - end):
             return None
         return Spot(phrase, t, round(conf, 3))
+
+
+SUFFIXES = ("ing", "ed", "es", "s", "e")
+
+
+def _stem(token: str) -> str:
+    """A light English stem so "charge me twice" finds "charged me twice" (both sides stemmed alike)."""
+    for suffix in SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            return token[: -len(suffix)]
+    return token
 
 
 def _tokens(words: Words) -> list[str]:
