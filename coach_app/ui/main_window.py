@@ -84,6 +84,10 @@ class MainWindow(QMainWindow):
         row.addWidget(self.demo_button)
         row.addWidget(self.review_button)
         row.addWidget(self.analyze_button)
+        self.devices_button = QPushButton("Audio devices…")
+        self.devices_button.setToolTip("Which headset is you and which input is the customer; with live level meters")
+        self.devices_button.clicked.connect(lambda: self.choose_devices())
+        row.addWidget(self.devices_button)
         row.addStretch(1)
         layout = QVBoxLayout()
         for widget in (title, self.device_label, self.engine_label):
@@ -131,6 +135,18 @@ class MainWindow(QMainWindow):
             self.live = open_live_call(self.settings, self.choice, library=library, sd_module=sd_module)
         except StoreError as exc:
             self.status.setText(f"The call cannot be recorded: {exc}")
+
+    def choose_devices(self, sd_module=None) -> None:
+        """The device picker; the choice is remembered in the settings file, by device name."""
+        from dataclasses import replace
+
+        from coach_app import paths
+        from coach_app.ui.device_picker import choose_devices
+
+        chosen = choose_devices(self.settings.capture, paths.settings_file(), sd_module=sd_module, parent=self)
+        if chosen is not None:
+            self.settings = replace(self.settings, capture=chosen)
+            self.status.setText("Audio devices saved: they are used for your next live call.")
 
     def library(self) -> Library:
         """The agent's library, opened once (it holds the lock that keeps a second app out)."""
