@@ -110,6 +110,7 @@ class Settings:
     capture: CaptureSettings = field(default_factory=CaptureSettings)
     prosody_window_s: float = 1.0
     partial_every_s: float = 0.25  # how often word rules see the sentence so far
+    retention_days: int = 0  # calls older than this are deleted at start; 0 = keep forever
 
 
 def load_settings(path: Path | None) -> Settings:

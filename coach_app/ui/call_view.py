@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from coach_app.audio import capture
+from coach_app.report.promises import call_promises
 from coach_app.store import StoreError
 from coach_app.store.library import CallDetail, Library
+from coach_app.ui.promises_panel import PromisesPanel
 from coach_app.ui.scorecard import Scorecard
 from coach_app.ui.waveform_lanes import DONE, MARKS, WaveformLanes, load_recording, mark
 
@@ -210,6 +212,7 @@ class CallView(QWidget):
         self.good_button = QPushButton("\u2605 Good example")
         self.notes = QListWidget()
         self.scorecard = Scorecard()
+        self.promises = PromisesPanel()
         self.status = QLabel("")
         self.status.setStyleSheet("color: #8a4b00;")
         self._layout()
@@ -224,6 +227,7 @@ class CallView(QWidget):
         self.lanes.nudge_clicked.connect(lambda i: self.seek_nudge(self.detail.nudges[i]) if self.detail else None)
         self.transcript.itemClicked.connect(lambda item: self.playback.seek(item.data(Qt.ItemDataRole.UserRole)))
         self.notes.itemClicked.connect(lambda item: self.playback.seek(item.data(Qt.ItemDataRole.UserRole)))
+        self.promises.seek_requested.connect(self.playback.seek)
         self.note_edit.returnPressed.connect(lambda: self.add_note("note"))
         self.note_button.clicked.connect(lambda: self.add_note("note"))
         self.bookmark_button.clicked.connect(lambda: self.add_note("bookmark"))
@@ -249,6 +253,7 @@ class CallView(QWidget):
         for note in detail.notes:
             self._add_note_row(note)
         self.scorecard.show_scores(detail.nudges, detail.scores)
+        self.promises.show_promises(call_promises(detail.utterances))
         self.status.setText("")
         self._at(0.0)
 
@@ -381,8 +386,15 @@ class CallView(QWidget):
         side_layout.addWidget(score_box)
         talk_box = QGroupBox("Transcript \u2014 click a line to play from there")
         QVBoxLayout(talk_box).addWidget(self.transcript)
+        promises_box = QGroupBox("Promises I made \u2014 click one to hear it")
+        QVBoxLayout(promises_box).addWidget(self.promises)
+        talk = QWidget()  # under the transcript: the side column is the taller one, the window stays as small
+        talk_layout = QVBoxLayout(talk)
+        talk_layout.setContentsMargins(0, 0, 0, 0)
+        talk_layout.addWidget(talk_box, 3)
+        talk_layout.addWidget(promises_box, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(talk_box)
+        split.addWidget(talk)
         split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)

@@ -15,6 +15,8 @@ def run_app(engine: str = "auto", exit_after: float | None = None, screenshot: s
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from coach_app.store import StoreError
+    from coach_app.store.startup import on_start
     from coach_app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -28,8 +30,14 @@ def run_app(engine: str = "auto", exit_after: float | None = None, screenshot: s
     except ModelMissing as exc:
         choice, engine_problem = None, str(exc)
     window = MainWindow(settings, choice, engine_problem, input_devices())
+    try:  # repair what a crash left, then enforce retention, before the agent sees the window
+        notes = on_start(window.library(), settings)
+    except StoreError as exc:  # e.g. another instance holds the library: the window still opens
+        notes = [f"Your library cannot be opened: {exc}"]
     if problem:
-        window.status.setText(problem)
+        notes.insert(0, problem)
+    if notes:
+        window.status.setText("\n".join(notes))
     window.show()
     if open_file:
         window.analyze(open_file)

@@ -6,12 +6,13 @@ import sqlite3
 import sys
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QTabWidget
 
 from coach_app.store import StoreError
 from coach_app.store.library import Library
 from coach_app.ui.call_list import CallList
 from coach_app.ui.call_view import CallView
+from coach_app.ui.trends_view import TrendsView
 
 
 class ReviewWindow(QMainWindow):
@@ -25,7 +26,12 @@ class ReviewWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.calls)
         self.stack.addWidget(self.view)
-        self.setCentralWidget(self.stack)
+        self.trends = TrendsView(library)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.stack, "Calls")
+        self.tabs.addTab(self.trends, "Trends")
+        self.tabs.currentChanged.connect(lambda i: self.trends.refresh() if i == 1 else None)  # drawn when looked at
+        self.setCentralWidget(self.tabs)
         self.calls.open_requested.connect(self.open_call)
         self.calls.deleted.connect(self._deleted)
         self.view.back_requested.connect(self.show_list)
