@@ -29,6 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--answers", type=Path, action="append", default=[], metavar="WAV",
                    help="the trainee's answers: one WAV (answers separated by silence) or one per step")
     p.add_argument("--json", action="store_true", help="print the scorecard as one JSON object")
+    p.add_argument("--window", action="store_true", help="practise in a window (answers as recorded WAVs)")
     p.add_argument("--engine", choices=ENGINES, default="sphinx", help="recogniser (default: the bundled one)")
     p.set_defaults(run=run)
 
@@ -38,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.list:
         return _list(catalogue(), args.json)
+    if args.window:
+        from coach_app.ui.practice_window import run_practice_window  # Qt only when a window is wanted
+
+        return run_practice_window(args.scenario, args.engine)
     if not args.scenario or not args.answers:
         return _fail("give a scenario and the trainee's answers: practice SCENARIO --answers ANSWERS.wav "
                      "(or --list)")
