@@ -86,6 +86,24 @@ def _load(sd_module: Any) -> tuple[Any, str]:
         return None, f"The sounddevice package is missing ({exc}); reinstall coach_app."
 
 
+NO_OUTPUT = "No speaker or headset found to play sound on."
+
+
+def output_device(sd_module: Any = None) -> tuple[Any, str]:
+    """(sounddevice, '') when something can play sound, else (None, plain words). Review playback,
+    practice lines and the demo share it, so sounddevice stays in this module."""
+    sd, problem = _load(sd_module)
+    if sd is None:
+        return None, problem
+    try:
+        devices = sd.query_devices()
+    except Exception as exc:  # PortAudioError and friends: report, never crash
+        return None, f"Could not list audio devices: {exc}"
+    if not any(int(d.get("max_output_channels", 0)) > 0 for d in devices):
+        return None, NO_OUTPUT
+    return sd, ""
+
+
 def _import_sounddevice() -> Any:
     import sounddevice
 

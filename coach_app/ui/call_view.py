@@ -157,16 +157,10 @@ class Playback(QObject):
 
 
 def _output(sd_module) -> tuple[object | None, str]:
-    sd, problem = capture._load(sd_module)  # sounddevice is loaded by the capture module only
-    if sd is None:
-        return None, f"{problem} {NO_OUTPUT}"
-    try:
-        devices = sd.query_devices()
-    except Exception as exc:
-        return None, f"{NO_OUTPUT} ({exc})"
-    if not any(int(d.get("max_output_channels", 0)) > 0 for d in devices):
-        return None, NO_OUTPUT
-    return sd, ""
+    sd, problem = capture.output_device(sd_module)  # sounddevice is loaded by the capture module only
+    if sd is not None:
+        return sd, ""
+    return None, NO_OUTPUT if problem == capture.NO_OUTPUT else f"{problem} {NO_OUTPUT}"
 
 
 class CallView(QWidget):

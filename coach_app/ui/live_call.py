@@ -33,7 +33,7 @@ def open_live_call(settings: Settings, choice: Choice, library: Library | None =
     overlay = CoachOverlay(choice.factory.name, settings.fatigue)
     controller = LiveController(session, overlay, recording=recording)
     if learnt:
-        overlay.set_message("Quieter for you: " + ", ".join(learnt) + " (coach-app settings shows why)")
+        controller.note = "Quieter for you: " + ", ".join(learnt) + " (coach-app settings shows why)"
     overlay.show()
     controller.start()
     return controller

@@ -20,6 +20,7 @@ class LiveController(QObject):
         super().__init__()
         self.session, self.overlay, self.recording = session, overlay, recording
         self.call_id: int | None = None  # the library's id once a recorded call is finished
+        self.note = ""  # a standing line for the agent (e.g. "the demo runs silently"), shown with any problem
         self._source_done = source_done  # threading.Event for file playback
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_MS)
@@ -65,6 +66,6 @@ class LiveController(QObject):
         problems = [p for p in (stats.message if stats.state.name != "RUNNING" else "", stats.error) if p]
         if stats.dropped_blocks:
             problems.append(f"{stats.dropped_blocks} audio blocks dropped (computer busy?)")
-        self.overlay.set_message("  ".join(problems))
+        self.overlay.set_message("  ".join(p for p in (self.note, *problems) if p))
         if self._source_done is not None and self._source_done.is_set() and self.session.capture.backlog() == 0:
             self.stop()

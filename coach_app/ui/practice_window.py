@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from coach_app import paths
 from coach_app.audio import SAMPLE_RATE
-from coach_app.audio.capture import _load
+from coach_app.audio.capture import output_device
 from coach_app.practice import Answer, Scenario, Scorecard, catalogue, load_answers, run_practice
 from coach_app.practice.session import customer_audio
 from coach_app.settings import Settings
@@ -41,16 +41,8 @@ NO_TEXT_VOICE = "flite speaks English only: read the customer's line on screen."
 
 def output_problem(sd_module: Any = None) -> str:
     """Plain words when nothing can play sound; '' when a speaker or headset exists."""
-    sd, problem = _load(sd_module)
-    if sd is None:
-        return problem
-    try:
-        devices = sd.query_devices()
-    except Exception as exc:  # PortAudioError and friends: report, never crash
-        return f"Could not list audio devices: {exc}"
-    if not any(int(d["max_output_channels"]) > 0 for d in devices):
-        return "No speaker or headset found: read the customer's line on screen and answer as usual."
-    return ""
+    problem = output_device(sd_module)[1]
+    return f"{problem} Read the customer's line on screen and answer as usual." if problem else ""
 
 
 class PracticeWindow(QMainWindow):
@@ -174,7 +166,7 @@ class PracticeWindow(QMainWindow):
             return
         try:
             audio = customer_audio(self.scenario)[len(self.answers)]  # rendered once, then cached
-            sd, _ = _load(self._sd_module)
+            sd, _ = output_device(self._sd_module)
             sd.play(np.asarray(audio, np.float32), SAMPLE_RATE)
         except Exception as exc:  # no flite, a device that went away: the text is still there
             self.status.setText(f"Could not play the line ({exc}); read it on screen.")
