@@ -78,8 +78,12 @@ def test_good_trainee_gets_full_marks_in_the_window_and_the_run_is_saved(
     assert "Scorecard: 4/4" in shown and "✗" not in shown
     assert "✓ Waited before answering" in shown and "✓ Gave a concrete timeframe" in shown
     assert "thursday" in shown  # the trainee's own words beside the step
-    runs = list(library.db.query("SELECT scenario, result_json FROM practice_runs"))
+    runs = list(library.db.query("SELECT scenario, call_id, result_json FROM practice_runs"))
     assert [r["scenario"] for r in runs] == ["double_charge"] and '"score": 4' in runs[0]["result_json"]
+    practice_call = library.call_detail(runs[0]["call_id"])  # the run is recorded, for the trainee's review
+    assert practice_call.call.source == "practice" and practice_call.audio_problem == ""
+    assert any("thursday" in u["text"] for u in practice_call.utterances)
+    assert oct(practice_call.audio_path.stat().st_mode & 0o777) == "0o600"
     assert win.past_scores() == [100.0] and win.progress.isVisibleTo(win) and not win.first_run.isVisibleTo(win)
 
 

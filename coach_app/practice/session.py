@@ -8,7 +8,7 @@ customer's line, so its own leading silence is the pause the trainee left.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +54,9 @@ class StepScore:
 class Scorecard:
     scenario: str
     steps: list[StepScore]
+    recording: Path | None = None  # kept when the run is saved to the library
+    events: list[Event] = field(default_factory=list, compare=False, repr=False)
+    summary: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def score(self) -> int:
@@ -96,15 +99,20 @@ def build_timeline(lines: list[np.ndarray], answers: list[Answer]) -> tuple[np.n
 
 
 def run_practice(scenario: Scenario, answers: list[Answer], settings: Settings,
-                 recognisers: RecogniserFactory) -> Scorecard:
+                 recognisers: RecogniserFactory, keep_as: Path | None = None) -> Scorecard:
+    """Score the answers. `keep_as`: also keep the run's stereo recording there (the library's
+    recordings folder), and the card carries the events so the run can be saved as a call."""
     if len(answers) != len(scenario.steps):
         raise ValueError(f"{len(answers)} answers for {len(scenario.steps)} steps")
     mix, spans = build_timeline(customer_audio(scenario), answers)
     with tempfile.TemporaryDirectory(prefix="coach-practice-") as tmp:
-        wav = Path(tmp) / "practice.wav"  # the engine reads calls from files, as it does for `analyze`
+        wav = keep_as or Path(tmp) / "practice.wav"  # the engine reads calls from files, as `analyze` does
         sf.write(wav, mix, SAMPLE_RATE, subtype="PCM_16")
+        if keep_as is not None:
+            keep_as.chmod(0o600)  # the trainee's voice: owner-only like every recording
         result = analyze_call(open_call(wav), settings, recognisers)
-    return score(scenario, spans, result.events)
+    card = score(scenario, spans, result.events)
+    return replace(card, recording=keep_as, events=result.events, summary=result.summary) if keep_as else card
 
 
 def score(scenario: Scenario, spans: list[Span], events: list[Event]) -> Scorecard:

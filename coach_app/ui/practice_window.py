@@ -186,7 +186,8 @@ class PracticeWindow(QMainWindow):
 
         settings = replace(self.settings, language=scenario.language)
         choice = choose_engine(self.engine, scenario.language, paths.models_dir())
-        return run_practice(scenario, answers, settings, choice.factory)
+        keep = self.library.new_recording_path() if self.library is not None else None
+        return run_practice(scenario, answers, settings, choice.factory, keep_as=keep)
 
     def _check_future(self) -> None:
         if self._future is None or not self._future.done():
@@ -202,7 +203,11 @@ class PracticeWindow(QMainWindow):
         self.status.setText(f"Score: {card.score}/{card.max}")
         self.scorecard.setHtml(self._card_html(card))
         if self.library is not None and self.scenario is not None:
-            self.library.add_practice_run(self.scenario.id, None, round(time.monotonic() - self._started, 1),
+            call_id = None
+            if card.recording is not None:  # the run is recorded like a call, for the trainee's own review
+                call_id = self.library.save_call(card.recording, card.events, card.summary, source="practice",
+                                                 language=self.scenario.language, copy_audio=False)
+            self.library.add_practice_run(self.scenario.id, call_id, round(time.monotonic() - self._started, 1),
                                           card.to_dict())
         self._draw_progress()
 
