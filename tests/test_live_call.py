@@ -38,13 +38,17 @@ def test_live_call_is_coached_and_saved(qtbot, render, tmp_path):
     live.overlay.rec_button.click()  # a private moment
     sd.play("USB Headset", audio[half:])
     qtbot.waitUntil(lambda: live.session.stats().seconds >= len(audio) / 16000 - 0.1, timeout=20000)
+    qtbot.waitUntil(lambda: live.overlay.arbiter.visible is not None, timeout=5000)
+    marked = live.overlay.arbiter.visible.id
+    live.overlay.unhelpful_button.click()  # the agent's own verdict, kept with the nudge
     live.overlay.call_button.click()  # stop
 
     assert live.call_id is not None and "saved" in live.overlay.rec_label.text()
     detail = library.call_detail(live.call_id)
-    kinds = {n["kind"] if isinstance(n, dict) else n.kind for n in detail.nudges}
+    kinds = {n["kind"] for n in detail.nudges}
     assert "pause" in kinds
-    assert any("order" in (u["text"] if isinstance(u, dict) else u.text) for u in detail.utterances)
+    assert [n["feedback"] for n in detail.nudges if n["nudge_id"] == marked] == ["not_helpful"]
+    assert any("order" in u["text"] for u in detail.utterances)
     recorded, rate = sf.read(str(library.call_detail(live.call_id).audio_path), dtype="int16")
     assert rate == 16000 and abs(len(recorded) - len(audio)) < 1600
     assert np.abs(recorded[half + 3200:]).max() == 0  # after "pause recording": silence, timeline kept
