@@ -82,3 +82,27 @@ def test_partials_come_before_the_final(render):
     agent = [e for e in result.events if isinstance(e, Words) and e.channel == "agent"]
     first_final = next(i for i, e in enumerate(agent) if e.final)
     assert first_final > 0 and not agent[0].final and agent[0].text
+
+
+def test_live_recognisers_decode_in_child_processes_with_the_same_words(render):
+    """Live calls decode each channel in its own process (PocketSphinx holds the GIL while it
+    decodes, which froze the window); the words must be exactly those of the in-process engine."""
+    from coach_app.asr.isolated import IsolatedFactory
+
+    live = SphinxFactory().for_live()
+    assert isinstance(live, IsolatedFactory) and live.name == SphinxFactory().name
+    wav, _ = render(SCRIPT)
+    in_process = analyze_call(open_call(wav), Settings(), SphinxFactory())
+    isolated = analyze_call(open_call(wav), Settings(), live)
+    assert isolated.events == in_process.events
+
+
+def test_a_live_recogniser_process_ends_with_its_owner():
+    from coach_app.asr.isolated import IsolatedRecogniser
+
+    rec = IsolatedRecogniser(SphinxFactory())
+    rec.start(0.0)
+    rec.feed(b"\x00\x00" * 1600)
+    assert rec.end() == []
+    rec.close()
+    assert not rec._proc.is_alive()

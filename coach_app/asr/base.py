@@ -34,3 +34,6 @@ class RecogniserFactory(Protocol):
 
     def create(self) -> Recogniser:
         """A fresh recogniser for one channel; the model is loaded once per factory."""
+
+    def for_live(self) -> RecogniserFactory:
+        """The variant for live calls, where decoding must never hold up the window (may be self)."""

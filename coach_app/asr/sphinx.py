@@ -7,6 +7,7 @@ import re
 
 from pocketsphinx import Decoder
 
+from coach_app.asr.isolated import IsolatedFactory
 from coach_app.events import Word
 
 FRAME_RATE = 100  # PocketSphinx segment times are in 10 ms frames
@@ -57,3 +58,7 @@ class SphinxFactory:
 
     def create(self) -> SphinxRecogniser:
         return SphinxRecogniser()
+
+    def for_live(self) -> IsolatedFactory:
+        """Live: each channel decodes in its own process, so its GIL never freezes the window."""
+        return IsolatedFactory(self)

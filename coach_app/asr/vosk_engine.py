@@ -219,6 +219,9 @@ class VoskFactory:
             ) from error
         self._model = model
 
+    def for_live(self) -> VoskFactory:
+        return self  # Vosk's C calls (cffi) release the GIL: nothing to isolate
+
     def create(self) -> VoskRecogniser:
         return VoskRecogniser(self._vosk, self._model, self._partial_words)
 

@@ -30,7 +30,7 @@ def open_demo(file: str | None, choice: Choice, settings: Settings, realtime: bo
     overlay.setWindowTitle(f"coach_app — demo: {source.call.path.name}")
     overlay.set_recording(False, "demo — not recorded")
     overlay.rec_button.hide()
-    controller = LiveController(source.session(settings, choice.factory), overlay, source.done)
+    controller = LiveController(source.session(settings, choice.factory.for_live()), overlay, source.done)
     overlay.show()
     controller.start()
     if realtime:

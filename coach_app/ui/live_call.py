@@ -29,7 +29,7 @@ def open_live_call(settings: Settings, choice: Choice, library: Library | None =
     settings, learnt = quieter(settings, library.not_helpful_counts(settings.fatigue.feedback_calls))
     recording = CallRecording(library, settings.language)
     capture = Capture(capture_config(settings.capture), sd_module=sd_module)
-    session = LiveSession(capture, settings, choice.factory, recorder=recording.write)
+    session = LiveSession(capture, settings, choice.factory.for_live(), recorder=recording.write)
     overlay = CoachOverlay(choice.factory.name, settings.fatigue)
     controller = LiveController(session, overlay, recording=recording)
     if learnt:
