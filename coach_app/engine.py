@@ -61,14 +61,15 @@ class _Lane:
         return events
 
     def yield_floor(self, t: float) -> list[Event]:
-        events: list[Event] = []
-        for ev in self.det.yield_floor(t):
-            events += [ev, *self._close(ev)]
-        return events
+        return self._ended(self.det.yield_floor(t))
 
     def finish(self) -> list[Event]:
+        return self._ended(self.det.finish())
+
+    def _ended(self, ends: list[SpeechEnded]) -> list[Event]:
+        """Each SpeechEnded followed by the final words of its utterance."""
         events: list[Event] = []
-        for ev in self.det.finish():
+        for ev in ends:
             events += [ev, *self._close(ev)]
         return events
 

@@ -4,10 +4,10 @@ turn ends. Naming a feeling calms it; skipping straight to the fix makes custome
 
 from __future__ import annotations
 
-from coach_app.events import Event, Nudge, Prosody, SpeechStarted, Words
+from coach_app.events import Event, Prosody, SpeechStarted, Words
 from coach_app.prompts.lexicon import Lexicon
 from coach_app.prompts.spotting import Spot
-from coach_app.prompts.word_rule import Open, WordRule
+from coach_app.prompts.word_rule import WordRule
 from coach_app.settings import EmotionSettings
 
 VOICE = "raised voice"
@@ -65,11 +65,6 @@ class LabelEmotionRule(WordRule):
         if self._raised < 2 or p.t - self._last_fired < self.settings.cooldown_s:
             return []
         self._raised = 0
-        self._count += 1
-        self._last_fired = p.t
         say = self._emotions.get("upset", next(iter(self._emotions.values())))[1]
-        nudge = Nudge(f"{self.kind}-{self._count}", self.kind, p.t, self.message,
-                      self.lexicon.text(self.kind, "suggestion").format(phrase=say),
-                      {"heard": VOICE, "loudness_db": p.loudness_db, "pitch_hz": p.pitch_hz}, self.priority)
-        self.open = Open(nudge, self.turns.turns["agent"], confirmed=True)
-        return [nudge]
+        return [self.fire(p.t, self.lexicon.text(self.kind, "suggestion").format(phrase=say),
+                          {"heard": VOICE, "loudness_db": p.loudness_db, "pitch_hz": p.pitch_hz}, confirmed=True)]

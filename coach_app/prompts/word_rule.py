@@ -71,6 +71,15 @@ class WordRule:
             return []
         return [self.close(t_end, "missed" if self.open.confirmed else "retracted")]
 
+    def fire(self, t: float, suggestion: str, evidence: dict, confirmed: bool) -> Nudge:
+        """A new nudge of this kind, now open (cooldown starts)."""
+        self._count += 1
+        self._last_fired = t
+        nudge = Nudge(f"{self.kind}-{self._count}", self.kind, round(t, 3), self.message, suggestion, evidence,
+                      self.priority)
+        self.open = Open(nudge, self.turns.turns["agent"], confirmed=confirmed)
+        return nudge
+
     def close(self, t: float, outcome: str) -> NudgeResolved:
         assert self.open is not None
         nudge, self.open = self.open.nudge, None
@@ -91,11 +100,7 @@ class WordRule:
         if hit is None or hit[0].t - self._last_fired < self.settings.cooldown_s:
             return []
         spot, suggestion, evidence = hit
-        self._count += 1
-        self._last_fired = spot.t
-        nudge = Nudge(f"{self.kind}-{self._count}", self.kind, round(spot.t, 3), self.message,
-                      suggestion, {"heard": spot.phrase, "conf": spot.conf, **evidence}, self.priority)
-        self.open = Open(nudge, self.turns.turns["agent"], confirmed=words.final)
+        nudge = self.fire(spot.t, suggestion, {"heard": spot.phrase, "conf": spot.conf, **evidence}, words.final)
         out: list[Event] = [nudge]
         outcome = self.resolve_on_confirm() if words.final else None
         if outcome:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from coach_app.events import Event, Nudge, NudgeResolved, Words
 
@@ -28,15 +29,31 @@ def nudge_records(events: list[Event]) -> list[dict]:
     ]
 
 
+@dataclass(frozen=True)
+class TimelineRow:
+    """One line of a call's timeline: what was said, or a nudge (a nudge sorts after words at the same t)."""
+
+    t: float
+    words: Words | None = None
+    nudge: dict | None = None
+
+
+def timeline_rows(events: list[Event]) -> list[TimelineRow]:
+    rows = [TimelineRow(e.t0, words=e) for e in events if isinstance(e, Words) and e.final and e.text]
+    rows += [TimelineRow(n["t"], nudge=n) for n in nudge_records(events)]
+    return sorted(rows, key=lambda r: (r.t, r.nudge is not None))
+
+
 def render_timeline(events: list[Event]) -> list[str]:
-    rows: list[tuple[float, int, str]] = []
-    for e in events:
-        if isinstance(e, Words) and e.final and e.text:
-            rows.append((e.t0, 0, f"{clock(e.t0)}  {e.channel.upper():9s} {e.text}"))
-    for n in nudge_records(events):
-        mark = {"missed": "!", "retracted": "~", "satisfied": "✓"}.get(n["outcome"], "·")
-        rows.append((n["t"], 1, f"{clock(n['t'])}  {mark} {n['kind'].upper():7s} {n['outcome']}: {n['message']}. {n['suggestion']}"))
-    return [text for _, _, text in sorted(rows, key=lambda r: (r[0], r[1]))]
+    lines = []
+    for row in timeline_rows(events):
+        if row.words is not None:
+            lines.append(f"{clock(row.t)}  {row.words.channel.upper():9s} {row.words.text}")
+        elif row.nudge is not None:
+            n = row.nudge
+            mark = {"missed": "!", "retracted": "~", "satisfied": "✓"}.get(n["outcome"], "·")
+            lines.append(f"{clock(row.t)}  {mark} {n['kind'].upper():7s} {n['outcome']}: {n['message']}. {n['suggestion']}")
+    return lines
 
 
 def render_summary(summary: dict, events: list[Event]) -> list[str]:

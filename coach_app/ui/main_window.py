@@ -20,8 +20,7 @@ from coach_app.asr.select import Choice
 from coach_app.audio.capture import DeviceStatus
 from coach_app.audio.wavsource import AudioFileError, open_call
 from coach_app.batch import CallResult, analyze_call
-from coach_app.events import Words
-from coach_app.report.timeline import clock, nudge_records, render_summary
+from coach_app.report.timeline import clock, render_summary, timeline_rows
 from coach_app.settings import Settings
 from coach_app.store.library import Library
 from coach_app.ui.live_controller import LiveController
@@ -208,21 +207,18 @@ class MainWindow(QMainWindow):
             self.summary.setText("")
             return
         self.status.setText("Done. Nudges are marked ⚠ (missed) or ↺ (retracted: you opened with empathy).")
-        rows: list[tuple[float, str, bool]] = []
-        for e in result.events:
-            if isinstance(e, Words) and e.final and e.text:
-                rows.append((e.t0, f"{clock(e.t0)}   {e.channel.upper():<9} {e.text}", False))
-        for n in nudge_records(result.events):
-            rows.append((n["t"], f"{clock(n['t'])}   {n['kind'].upper()} — {OUTCOME_MARK.get(n['outcome'], n['outcome'])}:"
-                                 f" {n['message']}. {n['suggestion']}", True))
-        for _, text, is_nudge in sorted(rows, key=lambda r: (r[0], r[2])):
-            item = QListWidgetItem(text)
-            if is_nudge:
+        for row in timeline_rows(result.events):
+            if row.words is not None:
+                self.timeline.addItem(QListWidgetItem(f"{clock(row.t)}   {row.words.channel.upper():<9} {row.words.text}"))
+            elif row.nudge is not None:
+                n = row.nudge
+                item = QListWidgetItem(f"{clock(row.t)}   {n['kind'].upper()} — {OUTCOME_MARK.get(n['outcome'], n['outcome'])}:"
+                                       f" {n['message']}. {n['suggestion']}")
                 item.setForeground(Qt.GlobalColor.darkRed)
                 font = item.font()
                 font.setBold(True)
                 item.setFont(font)
-            self.timeline.addItem(item)
+                self.timeline.addItem(item)
         self.summary.setText("\n".join(render_summary(result.summary, result.events)))
 
     @staticmethod
