@@ -312,3 +312,17 @@ def test_importing_without_portaudio_does_not_crash(tmp_path):
     env = {"PYTHONPATH": f"{tmp_path}:{ROOT}", "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
     assert out.strip() == "[] no audio system"
+
+
+def test_mic_only_opens_a_mono_microphone_for_the_agent_alone():
+    """Practice: a plain one-channel microphone is enough; the customer is simulated."""
+    sd = FakeSoundDevice([FakeDevice("Laptop Mic", channels=1)])
+    cap = Capture(CaptureConfig(agent_device="Laptop Mic", mic_only=True), sd_module=sd)
+    assert cap.open() and cap.state is CaptureState.RUNNING
+    assert sd.stream("Laptop Mic").channels == 1
+    sd.play("Laptop Mic", tone(1600, 300))
+    got = collect(cap.read())
+    assert len(got["agent"]) == 1600 and len(got["customer"]) == 0
+    # Without mic_only the same microphone cannot carry a customer channel: a clear failure, no crash.
+    stereo = Capture(CaptureConfig(agent_device="Laptop Mic"), sd_module=FakeSoundDevice([FakeDevice("Laptop Mic", channels=1)]))
+    assert not stereo.open() and stereo.state is not CaptureState.RUNNING

@@ -133,9 +133,12 @@ class CaptureConfig:
     reopen_every_s: float = 2.0
     max_gap_fill_s: float = 30.0  # silence inserted for an outage, so later audio keeps its place in the call
     refresh_devices: bool = True  # re-initialise PortAudio before reopening: its device list is fixed at init
+    mic_only: bool = False  # practice: only the trainee's microphone (the customer is simulated)
 
     def layout(self) -> list[tuple[int | str | None, tuple[Role, ...], tuple[int, ...]]]:
         """(device, roles, channel indexes) per stream to open."""
+        if self.mic_only:
+            return [(self.agent_device, ("agent",), (self.agent_channel,))]
         if self.customer_device is None:
             customer = 1 if self.customer_channel is None else self.customer_channel
             return [(self.agent_device, ("agent", "customer"), (self.agent_channel, customer))]
