@@ -114,10 +114,10 @@ def test_recording_holds_the_trainee_left_and_the_customer_right(flite_cache: Pa
     trainee = ScriptedTrainee(as_answers(answers(POOR, flite_cache)))
     customer, _ = run(trainee, recorder=frames.append)
     call = np.concatenate(frames)
-    t = lambda s: round(s * 16000)  # noqa: E731
+    t = lambda s: round(s * 16000)
     line = slice(t(customer.starts[0].t) + 1600, t(customer.spans[0].answer) - 1600)
     answer = slice(t(customer.spans[0].answer) + t(0.4), t(customer.spans[0].end) - 1600)
-    rms = lambda x: float(np.sqrt(np.mean(x.astype(np.float64) ** 2)))  # noqa: E731
+    rms = lambda x: float(np.sqrt(np.mean(x.astype(np.float64) ** 2)))
     assert rms(call[line, 1]) > 1000 and rms(call[line, 0]) < 50  # the customer speaks, the trainee listens
     assert rms(call[answer, 0]) > 300 and rms(call[answer, 1]) < 50
     assert len(call) == pytest.approx(customer.seconds * 16000, abs=320)

@@ -84,6 +84,7 @@ class SimulatedCustomer:
         self._last_voice: int | None = None  # end of the trainee's latest speech, in samples
         self._customer_db = SILENCE_DB
         self._skip = threading.Event()
+        self.play_problem = ""
 
     # -- the Capture interface LiveSession uses ----------------------------------------------------
     @property
@@ -185,8 +186,8 @@ class SimulatedCustomer:
         if self.play is not None:
             try:
                 self.play(self.lines[self.step].astype(np.float32) / np.float32(32768.0))
-            except Exception:  # no speaker, a device gone: the line is on screen and in the engine anyway
-                pass
+            except Exception as exc:  # no speaker, a device gone: the line is on screen and in the engine anyway
+                self.play_problem = f"Could not play the customer's line ({exc}); read it on screen."
         self.starts.append(LineStart(self.step, self._pos / SAMPLE_RATE, answer_end, time.monotonic()))
 
     def _hear(self, ev: SpeechStarted | SpeechEnded) -> None:
