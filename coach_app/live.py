@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -29,6 +29,25 @@ from coach_app.prompts.base import Rule
 from coach_app.settings import Settings
 
 Recorder = Callable[[np.ndarray], None]  # receives every (n, 2) int16 16 kHz frame block, in order
+
+
+class AudioSource(Protocol):
+    """What a LiveSession reads: a Capture (headset, FileSource), or a practice run's SimulatedCustomer."""
+
+    @property
+    def state(self) -> CaptureState: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def gap_seconds(self) -> float: ...
+    @property
+    def dropped_blocks(self) -> int: ...
+    def open(self) -> bool: ...
+    def check(self) -> None: ...
+    def read(self, timeout: float = 0.0) -> list[Chunk]: ...
+    def close(self) -> list[Chunk]: ...
+    def levels(self) -> tuple[float, float]: ...
+    def backlog(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -101,7 +120,7 @@ class LiveSession:
 
     def __init__(
         self,
-        capture: Capture,
+        capture: AudioSource,
         settings: Settings,
         recognisers: RecogniserFactory | None,
         rules: Sequence[Rule] | None = None,

@@ -125,3 +125,58 @@ def test_plays_the_cached_line_when_a_speaker_exists(qtbot: Any) -> None:
     win.select("double_charge")
     win.play_line()
     assert len(sd.played) == 1 and sd.played[0][1] == 16000 and sd.played[0][0] > 16000
+
+
+# --- live runs: the microphone is a scripted trainee who answers when the customer stops ----------
+
+class NoMicSd(FakeSd):
+    def query_devices(self) -> list[dict[str, Any]]:
+        return [{"name": "speakers", "max_input_channels": 0, "max_output_channels": 2, "default_samplerate": 48000.0}]
+
+
+@needs_flite
+def test_a_live_run_coaches_scores_saves_and_replays(qtbot: Any, library: Library, flite_cache: Path) -> None:
+    from coach_app.practice import Answer
+    from coach_app.practice.scripted import ScriptedTrainee
+
+    sd = FakeSd(2)
+    win = make(qtbot, library, sd)
+    win.select("double_charge")
+    trainee = ScriptedTrainee([Answer(a, 0.0, "good") for a in answers(GOOD, flite_cache)], realtime=True)
+    assert win.start_live(mic=trainee)
+    assert not win.answer_button.isEnabled()  # one way of answering at a time
+    qtbot.waitUntil(lambda: win.live is not None, timeout=30000)
+    assert win.live_button.text() == "■ Stop practice" and win.skip_button.isVisibleTo(win)
+    overlay = win.live.overlay
+    assert overlay.isVisible()  # the same coach as on a real call
+    qtbot.waitUntil(lambda: "your turn" in win.step_label.text(), timeout=30000)
+    assert win.step_label.text().startswith("Step 1 of 2") and "double charged" in win.customer.text()
+    qtbot.waitUntil(lambda: win.card is not None, timeout=120000)
+    assert (win.card.score, win.card.max) == (4, 4), win.scorecard.toPlainText()
+    assert "thursday" in win.scorecard.toPlainText()
+    assert len(sd.played) == 2 and not overlay.isVisible()  # both lines spoken; the overlay closes with the run
+    runs = list(library.db.query("SELECT call_id, result_json FROM practice_runs"))
+    assert len(runs) == 1 and runs[0]["call_id"] == win.last_call_id and '"score": 4' in runs[0]["result_json"]
+    call = library.call_detail(win.last_call_id)
+    assert call.call.source == "practice" and any("thursday" in u["text"] for u in call.utterances)
+    assert win.replay_button.isEnabled()
+    win.replay()
+    review = win._review
+    assert review.isVisible() and review.view.detail is not None and review.view.detail.call.id == win.last_call_id
+    assert review.view.detail.audio_problem == ""  # the run's own recording, ready to play
+    win._review.close()
+
+
+def test_no_microphone_says_so_and_recorded_answers_stay_open(qtbot: Any) -> None:
+    win = make(qtbot, sd=NoMicSd(2))
+    win.select("double_charge")
+    assert not win.start_live()
+    assert win.status.text().startswith("No microphone or headset found") and "recorded answers" in win.status.text()
+    assert win.live is None and win.answer_button.isEnabled()
+
+
+def test_chinese_live_practice_explains_what_is_missing(qtbot: Any) -> None:
+    win = make(qtbot)
+    win.select("zh_double_charge")
+    assert not win.start_live()
+    assert "flite speaks English only" in win.status.text() and win.live is None

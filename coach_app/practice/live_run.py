@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
@@ -22,6 +21,7 @@ from coach_app.audio import SAMPLE_RATE
 from coach_app.audio.capture import SILENCE_DB, CaptureState, Chunk
 from coach_app.audio.vad import TurnDetector, frame_db
 from coach_app.events import SpeechEnded, SpeechStarted
+from coach_app.live import AudioSource
 from coach_app.practice.session import Span
 from coach_app.settings import VadSettings
 
@@ -32,22 +32,7 @@ PEAK = 10 ** (-6.0 / 20)
 Player = Callable[[np.ndarray], None]  # starts playing a line (mono float32, 16 kHz); must not block
 
 
-class Mic(Protocol):
-    """What SimulatedCustomer needs of its microphone: a Capture opened with mic_only=True, or a
-    scripted trainee in tests and benchmarks."""
-
-    state: CaptureState
-    message: str
-    gap_seconds: float
-
-    def open(self) -> bool: ...
-    def check(self) -> None: ...
-    def read(self, timeout: float = 0.0) -> list[Chunk]: ...
-    def close(self) -> list[Chunk]: ...
-    def levels(self) -> tuple[float, float]: ...
-    def backlog(self) -> int: ...
-    @property
-    def dropped_blocks(self) -> int: ...
+Mic = AudioSource  # a Capture opened with mic_only=True, or a scripted trainee in tests and benchmarks
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ class ScriptedTrainee:
         self.realtime, self.early = realtime, early_s
         self.customer: SimulatedCustomer | None = None
         self.voice_ends: list[float] = []  # audio time each answer's last sample was read
+        self.voice_end_walls: list[float] = []  # and the clock when that happened
         self._clock, self._sleep = clock, sleep
         self._pos = 0
         self._answering = -1  # step whose answer is playing or played
@@ -68,6 +69,7 @@ class ScriptedTrainee:
             self._at += len(part)
             if self._at >= len(answer) and len(part):
                 self.voice_ends.append((self._pos + len(part)) / SAMPLE_RATE)
+                self.voice_end_walls.append(self._clock())
         self._pos += self.block
         self._db = frame_db(block)
         return [("agent", block)]

@@ -1,8 +1,10 @@
-"""The practice window: pick a scenario, hear (or read) the customer, answer each step with a recorded
-WAV, get the scorecard of the headless run (coach_app.practice), retry, see progress over runs.
+"""The practice window: pick a scenario, then either answer live into the microphone (the customer
+speaks each line and moves on when you stop; the live overlay coaches as on a real call:
+ui/practice_live.py) or answer each step with a recorded WAV (scored headlessly, coach_app.practice).
+Then the scorecard with your own words, replay in the review window, retry, progress over runs.
 
-Scoring runs the real engine on a worker thread; a QTimer in the GUI thread picks up the result, as
-in MainWindow. Live microphone answers are not part of this window yet.
+Slow work (voices, models, scoring) runs on a worker thread; a QTimer in the GUI thread picks up the
+result, as in MainWindow.
 """
 
 from __future__ import annotations
@@ -27,16 +29,21 @@ from PySide6.QtWidgets import (
 
 from coach_app import paths
 from coach_app.audio import SAMPLE_RATE
-from coach_app.audio.capture import output_device
+from coach_app.audio.capture import input_devices, output_device
 from coach_app.practice import Answer, Scenario, Scorecard, catalogue, load_answers, run_practice
+from coach_app.practice.live_run import Mic
 from coach_app.practice.session import customer_audio
 from coach_app.settings import Settings
 from coach_app.store.library import Library
+from coach_app.ui.practice_live import PracticeLiveRun, microphone, speaker
 from coach_app.ui.scorecard import ITEMS
 
 KIND_LABEL = {kind: label for _, label, kind in ITEMS if kind} | {"monologue": "Kept answers short"}
 FIRST_RUN = "First run of this scenario: your progress appears here after each run."
 NO_TEXT_VOICE = "flite speaks English only: read the customer's line on screen."
+START_LIVE = "\u25cf Start: answer with the microphone"  # emoji have no glyph in many desktop fonts
+LIVE_NEEDS_VOICE = ("Live practice needs the customer's voice in this language, and flite speaks English only. "
+                    "Answer with recorded WAVs instead.")
 
 
 def output_problem(sd_module: Any = None) -> str:
@@ -57,6 +64,10 @@ class PracticeWindow(QMainWindow):
         self._started = time.monotonic()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="practice")
         self._future: Future | None = None
+        self._then: Any = None  # what to do with the worker's result, in the GUI thread
+        self.live: PracticeLiveRun | None = None
+        self.last_call_id: int | None = None  # the last run, as a call in the library (for replay)
+        self._review: Any = None
         self._poll = QTimer(self)
         self._poll.setInterval(50)
         self._poll.timeout.connect(self._check_future)
@@ -80,16 +91,30 @@ class PracticeWindow(QMainWindow):
         self.customer = QLabel("")  # always shown: practice works with no TTS
         self.customer.setWordWrap(True)
         self.customer.setStyleSheet("font-size: 17px; padding: 10px; background: #f3f3f3; border-radius: 6px;")
+        self.live_button = QPushButton(START_LIVE)
+        self.live_button.setToolTip("The customer speaks each line; answer aloud and stop talking when you are done")
+        self.live_button.clicked.connect(lambda: self.stop_live() if self.live else self.start_live())
+        self.skip_button = QPushButton("Next line \u203a")
+        self.skip_button.setToolTip("Move on without waiting for the end of your answer")
+        self.skip_button.clicked.connect(lambda: self.live.skip() if self.live else None)
         self.play_button = QPushButton("▶ Play customer line")
         self.play_button.clicked.connect(self.play_line)
         self.answer_button = QPushButton("Use recorded answer…")
-        self.answer_button.setToolTip("A WAV of your answer to this line (live microphone answers: not yet)")
+        self.answer_button.setToolTip("A WAV of your answer to this line, instead of the microphone")
         self.answer_button.clicked.connect(self._choose_answer)
         self.retry_button = QPushButton("↺ Retry")
         self.retry_button.clicked.connect(self.retry)
+        self.replay_button = QPushButton("▶ Replay this run")
+        self.replay_button.setToolTip("Open the run in the review window: your voice, the customer, the nudges")
+        self.replay_button.clicked.connect(self.replay)
+        self._live_timer = QTimer(self)
+        self._live_timer.setInterval(100)
+        self._live_timer.timeout.connect(self._show_live_step)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.scorecard = QTextBrowser()
+        self.scorecard.setPlaceholderText("Your scorecard appears here at the end of the run, with your own words "
+                                          "beside each step.")
         self.progress = pg.PlotWidget(background="w")
         self.progress.setFixedHeight(170)
         self.progress.setTitle("Your score over runs", color="#222", size="11pt")
@@ -102,7 +127,8 @@ class PracticeWindow(QMainWindow):
         self.first_run.setStyleSheet("color: #555;")
 
         buttons = QHBoxLayout()
-        for b in (self.play_button, self.answer_button, self.retry_button):
+        for b in (self.live_button, self.skip_button, self.play_button, self.answer_button, self.retry_button,
+                  self.replay_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         right = QVBoxLayout()
@@ -131,6 +157,8 @@ class PracticeWindow(QMainWindow):
         self.retry()
 
     def retry(self) -> None:
+        if self.live is not None:
+            self.stop_live()
         self.answers, self.card = [], None
         self._started = time.monotonic()
         self.scorecard.clear()
@@ -140,7 +168,8 @@ class PracticeWindow(QMainWindow):
 
     def use_answer(self, path: str | Path) -> bool:
         """The trainee's answer to the current step, from a WAV; scores when all steps have one."""
-        if self.scenario is None or self._busy() or len(self.answers) >= len(self.scenario.steps):
+        if (self.scenario is None or self._busy() or self.live is not None
+                or len(self.answers) >= len(self.scenario.steps)):
             return False
         try:
             answer = load_answers([Path(path)], 1, self.settings.vad)[0]
@@ -153,6 +182,89 @@ class PracticeWindow(QMainWindow):
             self._start_scoring()
         self._show_step()
         return True
+
+    def start_live(self, mic: Mic | None = None) -> bool:
+        """Answer with the microphone (or `mic`: a scripted trainee in tests). The customer's voice and
+        the recogniser are prepared on the worker; the run starts when they are ready."""
+        if self.scenario is None or self._busy() or self.live is not None:
+            return False
+        if self.scenario.language != "en":
+            self.status.setText(LIVE_NEEDS_VOICE)
+            return False
+        if mic is None:
+            devices = input_devices(self._sd_module)
+            if not devices.ok:
+                self.status.setText(f"{devices.problem} Practise with recorded answers instead (Use recorded answer…).")
+                return False
+            mic = microphone(self.settings, self._sd_module)
+        self.retry()
+        self.status.setText("Getting the customer ready…")
+        self._submit(self._prepare_live, self.scenario, then=lambda ready: self._begin_live(ready, mic))
+        self._show_step()
+        return True
+
+    def _prepare_live(self, scenario: Scenario) -> tuple[list[np.ndarray], Any]:
+        from coach_app.asr.select import choose_engine  # worker thread: a Vosk model takes seconds to load
+
+        choice = choose_engine(self.engine, scenario.language, paths.models_dir())
+        return customer_audio(scenario), choice
+
+    def _begin_live(self, ready: tuple[list[np.ndarray], Any], mic: Mic) -> None:
+        assert self.scenario is not None
+        lines, choice = ready
+        play, problem = speaker(self._sd_module)
+        self.live = PracticeLiveRun(self.scenario, lines, replace(self.settings, language=self.scenario.language),
+                                    choice.factory.for_live(), choice.factory.name, mic, play, self.library)
+        self.live.finished.connect(self._live_finished)
+        self.live.start()
+        self._started = time.monotonic()
+        self.status.setText(problem or "Listen to the customer, then answer aloud. Stop talking when you are done.")
+        self._live_timer.start()
+        self._show_step()
+
+    def stop_live(self) -> None:
+        if self.live is not None:
+            self.live.stop()  # finished -> _live_finished
+
+    def _live_finished(self) -> None:
+        run, self.live = self.live, None
+        self._live_timer.stop()
+        if run is None or run.card is None:
+            return
+        self.last_call_id = run.call_id
+        if run.customer.play_problem:
+            self.status.setText(run.customer.play_problem)
+        if not run.card.steps:
+            self.status.setText("Stopped before your first answer: nothing to score.")
+            self._show_step()
+            return
+        answered = len(run.card.steps)
+        self.answers = [Answer(np.zeros(0, np.float32), 0.0, "microphone")] * answered
+        self._show_card(run.card, run.call_id)
+        if answered < len(run.scenario.steps):
+            self.status.setText(f"Stopped after {answered} of {len(run.scenario.steps)} steps: "
+                                f"score {run.card.score}/{run.card.max} for those.")
+
+    def _show_live_step(self) -> None:
+        if self.live is None or self.scenario is None:
+            return
+        c = self.live.customer
+        step = max(c.step, 0)
+        self.customer.setText(f"Customer: \u201c{self.scenario.steps[step].customer}\u201d")
+        self.customer.setVisible(True)
+        who = ("the customer is speaking…" if c.speaking or c.step < 0 else
+               "your turn — answer, then stop talking" if c.listening else "done")
+        self.step_label.setText(f"Step {step + 1} of {len(self.scenario.steps)} — {who}")
+
+    def replay(self) -> None:
+        """The last run in the review window: waveform, transcript, nudges, playback."""
+        if self.library is None or self.last_call_id is None:
+            return
+        from coach_app.ui.review_window import ReviewWindow
+
+        self._review = ReviewWindow(self.library, sd_module=self._sd_module)
+        self._review.open_call(self.last_call_id)
+        self._review.show()
 
     def play_line(self) -> None:
         if self.scenario is None or self._step() is None:
@@ -178,8 +290,7 @@ class PracticeWindow(QMainWindow):
                                 "language, and flite speaks English only.")
             return
         self.status.setText("Scoring your answers…")
-        self._future = self._pool.submit(self._score, self.scenario, list(self.answers))
-        self._poll.start()
+        self._submit(self._score, self.scenario, list(self.answers), then=self._scored)
 
     def _score(self, scenario: Scenario, answers: list[Answer]) -> Scorecard:
         from coach_app.asr.select import choose_engine  # worker thread: the GUI never waits on this
@@ -189,27 +300,42 @@ class PracticeWindow(QMainWindow):
         keep = self.library.new_recording_path() if self.library is not None else None
         return run_practice(scenario, answers, settings, choice.factory, keep_as=keep)
 
+    def _submit(self, fn: Any, *args: Any, then: Any) -> None:
+        self._then = then
+        self._future = self._pool.submit(fn, *args)
+        self._poll.start()
+
     def _check_future(self) -> None:
         if self._future is None or not self._future.done():
             return
         self._poll.stop()
         future, self._future = self._future, None
         try:
-            card = future.result()
-        except Exception as exc:
-            self.status.setText(f"Scoring failed: {exc}")
+            result = future.result()
+        except Exception as exc:  # no flite, no model, a damaged answer: plain words, the window stays usable
+            self.status.setText(f"That did not work: {exc}")
+            self._show_step()
             return
+        self._then(result)
+
+    def _scored(self, card: Scorecard) -> None:
+        call_id = None
+        if self.library is not None and self.scenario is not None and card.recording is not None:
+            # the run is recorded like a call, for the trainee's own review
+            call_id = self.library.save_call(card.recording, card.events, card.summary, source="practice",
+                                             language=self.scenario.language, copy_audio=False)
+        self.last_call_id = call_id
+        self._show_card(card, call_id)
+
+    def _show_card(self, card: Scorecard, call_id: int | None) -> None:
         self.card = card
         self.status.setText(f"Score: {card.score}/{card.max}")
         self.scorecard.setHtml(self._card_html(card))
         if self.library is not None and self.scenario is not None:
-            call_id = None
-            if card.recording is not None:  # the run is recorded like a call, for the trainee's own review
-                call_id = self.library.save_call(card.recording, card.events, card.summary, source="practice",
-                                                 language=self.scenario.language, copy_audio=False)
             self.library.add_practice_run(self.scenario.id, call_id, round(time.monotonic() - self._started, 1),
                                           card.to_dict())
         self._draw_progress()
+        self._show_step()
 
     def wait_for_scoring(self, timeout: float = 120.0) -> None:
         """Block until the worker is done and its result shown (tests, automation)."""
@@ -231,9 +357,17 @@ class PracticeWindow(QMainWindow):
         s, n = self.scenario, self._step()
         self.title.setText(s.title if s else "Pick a scenario")
         self.description.setText(s.description if s else "")
-        self.play_button.setEnabled(n is not None)
-        self.answer_button.setEnabled(n is not None)
+        live, idle = self.live is not None, not self._busy()
+        self.live_button.setText("■ Stop practice" if live else START_LIVE)
+        self.live_button.setEnabled(s is not None and (live or idle))  # starting again is a retry
+        self.skip_button.setVisible(live)
+        self.play_button.setEnabled(n is not None and idle and not live)
+        self.answer_button.setEnabled(n is not None and idle and not live)
         self.retry_button.setEnabled(s is not None)
+        self.replay_button.setEnabled(self.last_call_id is not None and not live)
+        if live:
+            self._show_live_step()
+            return
         if s is None:
             self.step_label.setText("")
             self.customer.setText("")
@@ -300,6 +434,7 @@ class PracticeWindow(QMainWindow):
             self.use_answer(path)
 
     def closeEvent(self, event: Any) -> None:
+        self.stop_live()
         self._poll.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
         super().closeEvent(event)
