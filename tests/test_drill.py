@@ -216,3 +216,29 @@ def test_a_moment_whose_customer_words_were_not_recognised_says_so(library: Libr
 def test_drilling_before_any_call_is_saved_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(capsys, "practice", "--drill", "1")
     assert code == 2 and out == "" and "there are no saved calls yet" in err
+
+
+def test_review_window_offers_the_missed_moments_and_opens_a_drill(qtbot, library: Library, call_id: int) -> None:
+    """From the agent's own call in review to a drill in the practice window, in two clicks."""
+    from coach_app.ui.review_window import ReviewWindow
+
+    class Silent:  # no output device: the review and the practice window still work
+        def query_devices(self, *args, **kwargs):
+            return []
+
+    win = ReviewWindow(library, sd_module=Silent())
+    qtbot.addWidget(win)
+    assert win.open_call(call_id)
+    assert win.drill_button.isVisibleTo(win)
+    entries = [a for a in win.drill_button.menu().actions()]
+    assert len(entries) == len(drillable(library, call_id))
+    assert any("Pause before answering" in a.text() and "angry" in a.text() for a in entries)
+    pause = next(a for a in entries if "Pause before answering" in a.text())
+    pause.trigger()
+    practice = win.practice
+    assert practice is not None and practice.isVisible()
+    qtbot.addWidget(practice)
+    assert practice.scenario is not None and practice.scenario.id.startswith(f"drill-call{call_id}-pause")
+    assert "angry" in practice.customer.text() and practice.step_label.text().startswith("Step 1 of 1")
+    win.show_list()
+    assert not win.drill_button.isVisibleTo(win)  # only on an open call

@@ -35,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="drill a missed moment of one of your calls (see coach-app review for call ids)")
     p.add_argument("--moment", metavar="N",
                    help="which moment to drill: its number or nudge id (default: the first; see --list)")
-    p.add_argument("--window", action="store_true", help="practise in a window (answers as recorded WAVs)")
+    p.add_argument("--window", action="store_true", help="practise in a window: answer into the microphone (or with recorded WAVs)")
     p.add_argument("--engine", choices=ENGINES, default="sphinx", help="recogniser (default: the bundled one)")
     p.set_defaults(run=run)
 
@@ -89,9 +89,9 @@ def _drill(args: argparse.Namespace) -> int:
     from coach_app.store import StoreError
     from coach_app.store.library import DB_NAME, Library
 
-    if args.scenario or args.window:
-        return _fail("--drill takes no scenario and runs headless: practice --drill CALL_ID [--moment N] "
-                     "[--answers ANSWER.wav]")
+    if args.scenario:
+        return _fail("--drill takes no scenario: practice --drill CALL_ID [--moment N] "
+                     "[--answers ANSWER.wav | --window]")
     root = paths.data_dir(create=False) / "library"
     if not (root / DB_NAME).is_file():
         return _fail(f"there are no saved calls yet ({root}): review or save a call first")
@@ -104,6 +104,10 @@ def _drill(args: argparse.Namespace) -> int:
             scenario = drill_from_call(library, args.drill, chosen)
     except (DrillError, StoreError) as exc:
         return _fail(str(exc))
+    if args.window:
+        from coach_app.ui.practice_window import run_practice_window  # Qt only when a window is wanted
+
+        return run_practice_window(scenario, args.engine)
     if args.answers:
         try:
             return _practice(scenario, args)

@@ -77,10 +77,7 @@ class PracticeWindow(QMainWindow):
         self.picker = QListWidget()
         self.picker.setMaximumWidth(320)  # no word wrap: it elides CJK titles instead of wrapping them
         for s in self.scenarios:
-            item = QListWidgetItem(f"{s.title}\n{s.language} · {len(s.steps)} steps")
-            item.setData(Qt.ItemDataRole.UserRole, s.id)
-            item.setSizeHint(QSize(0, round(self.picker.fontMetrics().lineSpacing() * 2.8)))  # CJK lines are taller
-            self.picker.addItem(item)
+            self._list(s)
         self.picker.currentRowChanged.connect(lambda row: self.select(self.scenarios[row].id) if row >= 0 else None)
 
         self.title = QLabel("Pick a scenario")
@@ -148,6 +145,19 @@ class PracticeWindow(QMainWindow):
         self._show_step()
 
     # --- the run ---------------------------------------------------------------------------------
+
+    def _list(self, s: Scenario) -> None:
+        item = QListWidgetItem(f"{s.title}\n{s.language} · {len(s.steps)} step{'' if len(s.steps) == 1 else 's'}")
+        item.setData(Qt.ItemDataRole.UserRole, s.id)
+        item.setSizeHint(QSize(0, round(self.picker.fontMetrics().lineSpacing() * 2.8)))  # CJK lines are taller
+        self.picker.addItem(item)
+
+    def add_scenario(self, scenario: Scenario) -> None:
+        """A scenario from elsewhere (a drill from a reviewed call), listed and selected."""
+        if all(s.id != scenario.id for s in self.scenarios):
+            self.scenarios.append(scenario)
+            self._list(scenario)
+        self.select(scenario.id)
 
     def select(self, scenario_id: str) -> None:
         self.scenario = next(s for s in self.scenarios if s.id == scenario_id)
@@ -440,8 +450,9 @@ class PracticeWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def run_practice_window(scenario: str | None = None, engine: str = "sphinx") -> int:
-    """`coach-app practice --window [SCENARIO]`; runs are saved when the library can be opened."""
+def run_practice_window(scenario: str | Scenario | None = None, engine: str = "sphinx") -> int:
+    """`coach-app practice --window [SCENARIO]` (or a drill's Scenario); runs are saved when the library
+    can be opened."""
     from coach_app.settings import load_settings
     from coach_app.store import StoreError
     from coach_app.store.library import default_root
@@ -454,7 +465,9 @@ def run_practice_window(scenario: str | None = None, engine: str = "sphinx") -> 
         library = None
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = PracticeWindow(settings, engine, library)
-    if scenario and any(s.id == scenario for s in window.scenarios):
+    if isinstance(scenario, Scenario):
+        window.add_scenario(scenario)
+    elif scenario and any(s.id == scenario for s in window.scenarios):
         window.select(scenario)
     elif scenario:
         print(f"coach-app practice: no scenario {scenario!r}; pick one in the window", file=sys.stderr)
