@@ -46,7 +46,13 @@ def settings_file() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # mkdir(parents=True, mode=...) gives the mode to the leaf only: make each missing parent private too
+    missing, parent = [], path
+    while not parent.exists() and parent != parent.parent:
+        missing.append(parent)
+        parent = parent.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
     try:
         path.chmod(0o700)
     except PermissionError:  # a shared parent we do not own: leave it be

@@ -95,6 +95,48 @@ window.close()
 print("saved call", live.call_id)
 """
 
+# A live practice run in the practice window: a scripted trainee is the microphone, the real engine
+# (child-process recognisers), the overlay, and the run recorded into the library.
+PRACTICE = GUARD + r"""
+import time
+
+import numpy as np
+from PySide6.QtWidgets import QApplication
+
+from coach_app.practice import Answer
+from coach_app.practice.scripted import ScriptedTrainee
+from coach_app.settings import Settings
+from coach_app.store.library import Library, default_root
+from coach_app.synth import render_text
+from coach_app.ui.practice_window import PracticeWindow
+
+class Speaker:
+    def query_devices(self, *args, **kwargs):
+        return [{"name": "spk", "max_input_channels": 1, "max_output_channels": 2, "default_samplerate": 16000.0}]
+    def play(self, audio, rate):
+        pass
+
+def answer(text, wait):
+    speech = render_text(text, "rms")
+    return Answer(np.concatenate([np.zeros(int(wait * 16000), np.float32), speech * np.float32(0.5 / abs(speech).max())]), wait, "")
+
+app = QApplication(sys.argv[:1])
+library = Library(default_root())
+window = PracticeWindow(Settings(), "sphinx", library, sd_module=Speaker())
+window.select("double_charge")
+window.start_live(mic=ScriptedTrainee([
+    answer("It sounds like you are really frustrated. Let me help you with that.", 2.2),
+    answer("Your refund will be back by Thursday at five pm.", 2.2)]))
+deadline = time.monotonic() + 120
+while window.card is None:
+    assert time.monotonic() < deadline, "the practice run did not finish"
+    app.processEvents()
+    time.sleep(0.01)
+print("practice call", window.last_call_id, f"score {window.card.score}/{window.card.max}")
+window.close()
+library.close()
+"""
+
 
 def guarded(code: str, *args: str, home: Path, timeout: float = 180) -> tuple[subprocess.CompletedProcess[str], str]:
     """Run `code` (which starts with GUARD) in a fresh interpreter; returns (result, marker contents)."""
@@ -158,6 +200,14 @@ def test_practice_opens_no_network(private_home: Path) -> None:
     result, attempts = guarded(CLI, "practice", "--list", home=private_home)
     assert_offline(result, attempts)
     assert "double_charge" in result.stdout
+
+
+def test_a_live_practice_run_opens_no_network_and_is_recorded_owner_only(private_home: Path) -> None:
+    result, attempts = guarded(PRACTICE, home=private_home)
+    assert_offline(result, attempts)
+    assert "practice call" in result.stdout and "score 4/4" in result.stdout, result.stdout
+    assert any(p.suffix == ".wav" for p in (private_home / "library" / "recordings").iterdir())
+    assert owner_only_problems(private_home) == []
 
 
 def test_a_live_call_opens_no_network_and_is_recorded_owner_only(private_home: Path, call_wav: Path) -> None:
