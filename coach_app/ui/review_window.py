@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QStackedWidget, QTabWidget, QToolButton
@@ -22,7 +23,7 @@ class ReviewWindow(QMainWindow):
         super().__init__()
         self.library, self._sd_module = library, sd_module
         self.settings = settings or Settings()
-        self.practice = None  # the practice window a drill opened
+        self.practice: Any = None  # the practice window a drill opened (imported when first needed)
         self.setWindowTitle("coach_app \u2014 review your calls")
         self.resize(1280, 820)
         self.calls = CallList(library)
