@@ -242,9 +242,11 @@ def test_next_nudge_jumps_to_a_little_before_each_nudge(window):
     assert sorted(set(visited)) == [s for s in starts if s > 0]
 
 
-def test_playback_goes_through_an_output_device_when_there_is_one(qtbot):
+def test_playback_goes_through_an_output_device_when_there_is_one(qtbot, monkeypatch):
+    from coach_app.audio import stretch
     from coach_app.ui.call_view import Playback
 
+    monkeypatch.setattr(stretch, "AVAILABLE", False)  # samples skipped, as without pedalboard (test_stretch.py)
     audio = (np.arange(32000, dtype=np.int16).reshape(16000, 2) % 1000).astype(np.int16)
     sd = Speakers()
     playback = Playback(sd)
@@ -271,6 +273,32 @@ def test_playback_goes_through_an_output_device_when_there_is_one(qtbot):
     broken.play()
     assert broken.playing and not broken.audible and "Invalid sample rate" in broken.output_problem
     broken.pause()
+
+
+def test_without_pedalboard_faster_playback_skips_samples_and_says_so_once(qtbot, library, monkeypatch):
+    from coach_app.audio import stretch
+    from coach_app.ui.review_window import ReviewWindow
+
+    monkeypatch.setattr(stretch, "AVAILABLE", False)  # as if pedalboard were not installed
+    sd = Speakers()
+    win = ReviewWindow(library, sd_module=sd)
+    qtbot.addWidget(win)
+    win.open_latest()
+    view = win.view
+    speed = {b.text(): b for b in view.speed_buttons.buttons()}
+    speed["1.5x"].click()
+    assert view.status.text() == stretch.MISSING and "pitch" in view.status.text()
+    view.playback.play()
+    audio, out = view.playback.audio, np.zeros((160, 2), np.int16)
+    sd.streams[-1].callback(out, 160, None, None)
+    assert np.array_equal(out, audio[(np.arange(160) * 1.5).astype(int)])  # today's way, no crash
+    assert view.playback.position == pytest.approx(240 / 16000)
+    view.playback.pause()
+    view.status.setText("")
+    speed["1.25x"].click()
+    speed["1.5x"].click()
+    assert view.status.text() == ""  # said once
+    win.close()
 
 
 def test_notes_bookmarks_and_good_examples_are_saved(window, library):

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QSplitter, QVBoxLayout, QWidget,
 )
 
-from coach_app.audio import capture
+from coach_app.audio import capture, stretch
 from coach_app.report.promises import call_promises
 from coach_app.store import StoreError
 from coach_app.store.library import CallDetail, Library
@@ -45,7 +45,8 @@ def when(iso: str) -> str:
 
 class Playback(QObject):
     """Position in the call, through a sounddevice OutputStream when there is an output device, else
-    a clock. The audio callback only copies samples and advances the frame; the GUI timer reads it."""
+    a clock. The audio callback only copies samples and advances the frame; the GUI timer reads it.
+    Faster than 1x it copies from chunks stretched ahead at the same pitch (audio/stretch.py)."""
 
     position_changed = Signal(float)
     playing_changed = Signal(bool)
@@ -59,12 +60,18 @@ class Playback(QObject):
         self._frame = 0.0  # samples into the call; the audio thread writes it only while a stream runs
         self._clock_at = 0.0
         self._stream = None
+        self._stretcher: stretch.ChunkStretcher | None = None
         self._timer = QTimer(self, interval=40)
         self._timer.timeout.connect(self._tick)
 
     def load(self, audio: np.ndarray | None, rate: int, duration: float) -> None:
         self.pause()
+        if self._stretcher is not None:
+            self._stretcher.close()
         self.audio, self.rate = audio, rate
+        self._stretcher = None
+        if audio is not None and len(audio) and not stretch.problem():
+            self._stretcher = stretch.ChunkStretcher(audio, rate)  # cheap: nothing is stretched before it is asked
         self.duration = len(audio) / rate if audio is not None and len(audio) else duration
         self.seek(0.0)
 
@@ -75,6 +82,11 @@ class Playback(QObject):
     @property
     def audible(self) -> bool:
         return self._stream is not None
+
+    @property
+    def stretch_problem(self) -> str:
+        """Why faster playback raises the pitch here ('' when it does not)."""
+        return stretch.problem() or (self._stretcher.problem if self._stretcher is not None else "")
 
     def play(self) -> None:
         if self.playing:
@@ -111,6 +123,12 @@ class Playback(QObject):
     def set_speed(self, speed: float) -> None:
         self._advance_clock()
         self.speed = speed
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """Start stretching at the play position now, not at the first block (worker thread: cheap here)."""
+        if self._stream is not None and self._stretcher is not None and self.speed != 1.0:
+            self._stretcher.want(self._frame, self.speed)
 
     def _advance_clock(self) -> None:
         if self.playing and self._stream is None:
@@ -137,6 +155,7 @@ class Playback(QObject):
             self.output_problem = f"The call cannot play on this computer's audio output ({exc}). {NO_OUTPUT}"
             return
         self._stream = stream
+        self._prepare()
 
     def _stop_stream(self) -> None:
         stream, self._stream = self._stream, None
@@ -145,15 +164,14 @@ class Playback(QObject):
             stream.close()
 
     def _callback(self, outdata, frames, time_info, status) -> None:
-        audio = self.audio
+        audio, speed, stretcher = self.audio, self.speed, self._stretcher
         if audio is None:  # never while a stream runs; keeps the callback total
             outdata[:] = 0
             return
-        src = (self._frame + np.arange(frames) * self.speed).astype(np.int64)  # faster = higher pitch
-        inside = src < len(audio)
-        outdata[:] = 0
-        outdata[inside] = audio[src[inside]]
-        self._frame += frames * self.speed
+        if speed == 1.0 or stretcher is None or not stretcher.read(outdata, self._frame, speed):
+            # 1x: the samples as they are. Faster: higher pitch, until the chunk is ready or without pedalboard
+            outdata[:] = stretch.skip(audio, self._frame, speed, frames)
+        self._frame += frames * speed
 
 
 def _output(sd_module) -> tuple[object | None, str]:
@@ -174,6 +192,7 @@ class CallView(QWidget):
         self._times: list[float] = []  # t0 of each transcript line, for the current-line lookup
         self._rows: list[QListWidgetItem] = []
         self._current: QListWidgetItem | None = None
+        self._told_pitch = False  # the pitch fallback is said once, not on every speed click
 
         self.back_button = QPushButton("\u2190 All calls")
         self.title = QLabel("")
@@ -192,7 +211,7 @@ class CallView(QWidget):
             button.setCheckable(True)
             button.setChecked(speed == 1.0)
             self.speed_buttons.addButton(button)
-            button.clicked.connect(lambda _c=False, s=speed: self.playback.set_speed(s))
+            button.clicked.connect(lambda _c=False, s=speed: self.set_speed(s))
         self.next_button = QPushButton("Next nudge \u25b8\u25b8")
         self.time_label = QLabel("0:00 / 0:00")
         self.time_label.setStyleSheet("font-family: monospace; font-size: 14px;")
@@ -300,6 +319,13 @@ class CallView(QWidget):
     @property
     def current_line(self) -> str:
         return self._current.text() if self._current is not None else ""
+
+    def set_speed(self, speed: float) -> None:
+        self.playback.set_speed(speed)
+        problem = self.playback.stretch_problem
+        if speed != 1.0 and problem and self.playback.sd is not None and not self._told_pitch:
+            self.status.setText(problem)  # without an output device there is no pitch to hear
+            self._told_pitch = True
 
     def seek_nudge(self, nudge: dict) -> None:
         self.playback.seek(max(0.0, nudge["t"] - LEAD_S))
