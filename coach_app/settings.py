@@ -52,6 +52,11 @@ class RuleSettings:
 
 
 @dataclass(frozen=True)
+class HelpOfferSettings(RuleSettings):
+    taken_on_turns: int = 1  # after the agent's assurance, problems in the customer's next turn(s) are details of the same one
+
+
+@dataclass(frozen=True)
 class TimeframeSettings(RuleSettings):
     cooldown_s: float = 8.0
 
@@ -100,7 +105,7 @@ class Settings:
     vad: VadSettings = field(default_factory=VadSettings)
     pause: PauseSettings = field(default_factory=PauseSettings)
     label_emotion: EmotionSettings = field(default_factory=EmotionSettings)
-    help_offer: RuleSettings = field(default_factory=RuleSettings)
+    help_offer: HelpOfferSettings = field(default_factory=HelpOfferSettings)
     timeframe: TimeframeSettings = field(default_factory=TimeframeSettings)
     why_question: RuleSettings = field(default_factory=RuleSettings)
     hollow_apology: RuleSettings = field(default_factory=RuleSettings)

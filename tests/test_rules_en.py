@@ -14,7 +14,7 @@ import pytest
 from coach_app.events import Channel, Event, Nudge, NudgeResolved, Prosody, SpeechEnded, SpeechStarted, Word, Words
 from coach_app.prompts import KINDS, default_rules
 from coach_app.prompts.runner import RuleRunner
-from coach_app.settings import EmotionSettings, RuleSettings, Settings, TimeframeSettings
+from coach_app.settings import EmotionSettings, HelpOfferSettings, RuleSettings, Settings, TimeframeSettings
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -229,6 +229,40 @@ def test_help_offer_open_at_call_end_is_missed():
 
 def test_help_offer_ignores_the_agent_naming_a_problem():
     assert nudges(run(say("agent", 0.0, 3.0, "We had a problem with the payment system")), "help_offer") == []
+
+
+@pytest.mark.parametrize("text", ["This is the third time I have called about it", "It is the second time I am calling"])
+def test_help_offer_fires_on_a_repeat_call(text):
+    # Like "calling again": a customer calling back still has the problem.
+    nudge, _ = only(run(say_timed("customer", 0.0, 3.0, text)), "help_offer")
+    assert nudge.evidence["heard"] in ("third time", "second time")
+
+
+def test_a_detail_added_after_the_assurance_is_not_a_new_problem():
+    # The agent took the problem on; the customer's next turn adds to it (more than a cooldown later).
+    out = run(say_timed("customer", 0.0, 3.0, "My parcel did not arrive")
+              + say_timed("agent", 5.0, 8.0, "I am sorry to hear that. Let me help you with that")
+              + say_timed("customer", 11.0, 14.0, "This is the third time I have called about it")
+              + say_timed("agent", 14.5, 16.0, "Can I have your name please"), t_end=30.0)
+    assert outcomes(out, "help_offer") == ["satisfied"]
+
+
+def test_a_problem_after_the_next_customer_turn_is_new():
+    out = run(say_timed("customer", 0.0, 3.0, "My parcel did not arrive")
+              + say_timed("agent", 5.0, 8.0, "Let me help you with that")
+              + say_timed("customer", 9.0, 12.0, "It is order four five six")
+              + say_timed("agent", 12.5, 14.0, "Thank you I see it")
+              + say_timed("customer", 15.0, 18.0, "And my card is not working either"), t_end=30.0)
+    assert outcomes(out, "help_offer") == ["satisfied", "missed"]
+
+
+def test_how_many_customer_turns_add_details_comes_from_the_settings():
+    events = (say_timed("customer", 0.0, 3.0, "My parcel did not arrive")
+              + say_timed("agent", 5.0, 8.0, "Let me help you with that")
+              + say_timed("customer", 11.0, 14.0, "This is the third time I have called about it"))  # past the cooldown
+    assert len(nudges(run(events, t_end=20.0), "help_offer")) == 1
+    none = replace(Settings(), help_offer=HelpOfferSettings(taken_on_turns=0))
+    assert outcomes(run(events, t_end=20.0, settings=none), "help_offer") == ["satisfied", "missed"]
 
 
 def test_no_problem_is_politeness_not_a_problem():

@@ -1,6 +1,7 @@
 """`help_offer`: the customer states a problem; within their next turn or two the agent should give
 an assurance ("Let me help you with that."). It tells the customer they have reached the right
-person before any questions start."""
+person before any questions start. Once the agent has taken the problem on, what the customer adds in
+their next turn ("this is the third time I've called") is a detail of that problem, not a new one."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from coach_app.events import Event, SpeechStarted, Words
 from coach_app.prompts.lexicon import Lexicon
 from coach_app.prompts.spotting import Spot
 from coach_app.prompts.word_rule import WordRule
-from coach_app.settings import RuleSettings
+from coach_app.settings import HelpOfferSettings
 
 AGENT_TURNS = 2
 
@@ -18,22 +19,32 @@ class HelpOfferRule(WordRule):
     priority = 70
     listens_to = "customer"
 
-    def __init__(self, settings: RuleSettings, lexicon: Lexicon):
+    def __init__(self, settings: HelpOfferSettings, lexicon: Lexicon):
         super().__init__(settings, lexicon)
+        self._taken_on_turns = getattr(settings, "taken_on_turns", HelpOfferSettings.taken_on_turns)
+        self._taken_on: int | None = None  # the customer's turn count when the agent last gave an assurance
         self._problems = lexicon.phrases(self.kind, "problems")
         self._assurances = lexicon.phrases(self.kind, "assurances")
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems)
-        return None if spot is None else (spot, self.lexicon.text(self.kind, "suggestion"), {})
+        if spot is None or self._details():
+            return None
+        return spot, self.lexicon.text(self.kind, "suggestion"), {}
 
     def react(self, event: Event) -> list[Event]:
         assert self.open is not None
         if isinstance(event, Words) and event.channel == "agent":
             spot = self.spotter.find(event, self._assurances)
             if spot is not None:
+                self._taken_on = self.turns.turns["customer"]
                 return [self.close(spot.t, "satisfied")]
         if (isinstance(event, SpeechStarted) and event.channel == "customer" and self.open.confirmed
                 and self.turns.turns["agent"] >= self.open.agent_turn + AGENT_TURNS):
             return [self.close(event.t, "missed")]
         return []
+
+    def _details(self) -> bool:
+        """Said in the customer's turn(s) right after the agent took their problem on."""
+        turn = self.turns.turns["customer"]
+        return self._taken_on is not None and turn <= self._taken_on + self._taken_on_turns
