@@ -137,3 +137,15 @@ def test_a_microphone_unplugged_mid_run_keeps_the_run_and_says_so() -> None:
     assert customer.state is CaptureState.DEVICE_LOST and "unplugged" in session.stats().message
     assert session.running and customer.seconds == pytest.approx(1.0, abs=0.03)  # nothing lost, nothing crashed
     session.stop()
+
+
+def test_the_customer_line_leaking_into_the_microphone_is_not_an_answer(flite_cache: Path) -> None:
+    """Laptop speakers instead of a headset: the line reaches the mic 25 dB down and 80 ms late. The
+    customer must still wait for the real answer, and the coach must not hear the echo as the trainee."""
+    trainee = ScriptedTrainee(as_answers(answers(GOOD, flite_cache)), echo_db=-25.0)
+    customer, events = run(trainee, SphinxFactory())
+    assert len(customer.spans) == 2
+    for span, voice_end in zip(customer.spans, trainee.voice_ends):
+        assert span.end == pytest.approx(voice_end, abs=0.1)  # the turn ended with the answer, not the echo
+    card = score(find_scenario("double_charge"), customer.spans, events)
+    assert card.score == card.max == 4

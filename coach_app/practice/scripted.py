@@ -24,12 +24,16 @@ class ScriptedTrainee:
     dropped_blocks = 0
 
     def __init__(self, answers: Sequence[Answer], block_ms: int = 20, realtime: bool = False,
-                 early_s: float | None = None, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
-        """`early_s`: start each answer this long before the customer's line ends (talking over)."""
+                 early_s: float | None = None, echo_db: float | None = None, echo_delay_s: float = 0.08,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        """`early_s`: start each answer this long before the customer's line ends (talking over).
+        `echo_db`: the customer's line also reaches the microphone this many dB down, `echo_delay_s`
+        late (laptop speakers instead of a headset)."""
         self.answers = [(np.clip(a.audio, -1.0, 1.0) * 32767.0).astype(np.int16) for a in answers]
         self.block = SAMPLE_RATE * block_ms // 1000
         self.realtime, self.early = realtime, early_s
+        self.echo = None if echo_db is None else np.float32(10 ** (echo_db / 20))
+        self.echo_delay = round(echo_delay_s * SAMPLE_RATE)
         self.customer: SimulatedCustomer | None = None
         self.voice_ends: list[float] = []  # audio time each answer's last sample was read
         self.voice_end_walls: list[float] = []  # and the clock when that happened
@@ -70,9 +74,23 @@ class ScriptedTrainee:
             if self._at >= len(answer) and len(part):
                 self.voice_ends.append((self._pos + len(part)) / SAMPLE_RATE)
                 self.voice_end_walls.append(self._clock())
+        if self.echo is not None:
+            block = self._with_echo(block)
         self._pos += self.block
         self._db = frame_db(block)
         return [("agent", block)]
+
+    def _with_echo(self, block: np.ndarray) -> np.ndarray:
+        c = self.customer
+        if c is None or not c.starts:
+            return block
+        start = round(c.starts[-1].t * SAMPLE_RATE) + self.echo_delay
+        line = c.lines[c.starts[-1].step]
+        a = max(self._pos - start, 0)
+        part = line[a:max(self._pos + len(block) - start, 0)].astype(np.float32) * self.echo
+        mixed = block.astype(np.float32)
+        mixed[len(block) - len(part):] += part
+        return np.clip(mixed, -32768, 32767).astype(np.int16)
 
     def _due(self) -> int | None:
         """The step being answered now, if any."""
