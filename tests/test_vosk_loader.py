@@ -81,7 +81,7 @@ def test_corrupt_model_folder(root: Path, capfd: pytest.CaptureFixture[str]) -> 
     message = str(err.value)
     assert f"The Vosk model in {path} could not be loaded" in message
     assert "corrupt" in message and "coach-app models install vosk-small-en-us" in message
-    assert "TransitionModel" in message  # Kaldi's own reason, taken from its stderr
+    assert "TransitionModel" in message, message  # Kaldi's own reason, taken from its stderr
     assert "VoskAPI" not in capfd.readouterr().err  # ... and not dumped on the terminal
 
 
