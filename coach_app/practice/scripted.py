@@ -81,13 +81,13 @@ class ScriptedTrainee:
         return [("agent", block)]
 
     def _with_echo(self, block: np.ndarray) -> np.ndarray:
-        c = self.customer
-        if c is None or not c.starts:
+        c, gain = self.customer, self.echo
+        if c is None or gain is None or not c.starts:
             return block
         start = round(c.starts[-1].t * SAMPLE_RATE) + self.echo_delay
         line = c.lines[c.starts[-1].step]
         a = max(self._pos - start, 0)
-        part = line[a:max(self._pos + len(block) - start, 0)].astype(np.float32) * self.echo
+        part = line[a:max(self._pos + len(block) - start, 0)].astype(np.float32) * gain
         mixed = block.astype(np.float32)
         mixed[len(block) - len(part):] += part
         return np.clip(mixed, -32768, 32767).astype(np.int16)
