@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# PortAudio (sounddevice), flite (synthesised test speech), Xvfb (screenshots), Qt's X11/EGL libs.
-APT_PACKAGES="libportaudio2 libsndfile1 flite xvfb xauth libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
+# PortAudio (sounddevice), flite + espeak-ng (English / Mandarin practice customers and test speech),
+# Xvfb (screenshots), Qt's X11/EGL libs.
+APT_PACKAGES="libportaudio2 libsndfile1 flite espeak-ng xvfb xauth libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
 libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 \
 libxcb-randr0 libxcb-render-util0 libxcb-image0 fonts-noto-cjk"
 

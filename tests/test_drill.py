@@ -187,17 +187,25 @@ def test_a_call_without_missed_moments_says_so(library: Library, tmp_path: Path)
 
 
 @pytest.mark.parametrize("stored", ["zh", None], ids=["language-saved", "language-from-transcript"])
-def test_a_chinese_call_cannot_be_drilled_with_flite(stored: str | None, library: Library, tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    angry = [Utterance("customer", 0.5, 3.0, "我被重复扣款了，我非常生气"),
+def test_a_chinese_call_is_drilled_in_a_mandarin_voice(stored: str | None, library: Library, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    angry = [Utterance("customer", 0.5, 3.0, "我 被 重复 扣款 了 我 非常 生气"),  # as a recogniser spaces it
              Utterance("agent", 3.3, 5.0, "为什么你要下两次单")]
     result = analyze_transcript(angry, Settings(language="zh"))
     call_id = library.save_call(silent_wav(tmp_path), result.events, result.summary, language=stored)
     assert [m.kind for m in drillable(library, call_id)][:2] == ["label_emotion", "help_offer"]
-    assert "flite speaks English only" in drill_error(library, call_id)
+    drill = drill_from_call(library, call_id)
+    assert (drill.language, drill.voice) == ("zh", "cmn")  # espeak-ng, never the customer's own voice
+    assert drill.steps[0].customer == "我被重复扣款了我非常生气。"
     library.close()
-    code, _, err = run_cli(capsys, "practice", "--drill", str(call_id))
-    assert code == 2 and f"call {call_id} is in 'zh'" in err
+    code, out, err = run_cli(capsys, "practice", "--drill", str(call_id))
+    assert code == 0 and "我被重复扣款了我非常生气。" in out, err
+    answer = tmp_path / "answer.wav"
+    from coach_app.synth.voices import speak
+
+    sf.write(answer, np.concatenate([np.zeros(32000, np.float32), speak("听起来您很生气，我来帮您处理。", "cmn")]), 16000)
+    code, _, err = run_cli(capsys, "practice", "--drill", str(call_id), "--answers", str(answer))
+    assert code == 2 and "vosk-small-cn" in err  # scoring Chinese needs the Chinese model
 
 
 def test_a_moment_whose_customer_words_were_not_recognised_says_so(library: Library, tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def test_schema_mistakes_are_all_reported_with_their_lines() -> None:
             .replace('emotion = "angry"', 'emotion = "grumpy"')
             .replace('expect = ["timeframe"]', 'expect = ["timeframe", "shout"]'))
     assert problems(text) == [
-        "s.toml:4: unknown voice 'robot' (flite voices: slt, rms, awb, kal16, kal)",
+        "s.toml:4: unknown voice 'robot' for language 'en' (voices: slt, rms, awb, kal16, kal)",
         "s.toml:8: step 1: unknown emotion 'grumpy' (use one of none, frustrated, angry, annoyed, worried, upset, confused)",
         "s.toml:13: step 2: unknown coaching kind 'shout' (use pause, label_emotion, help_offer, timeframe, "
         "why_question, hollow_apology, monologue, closing)",
@@ -160,7 +160,6 @@ def test_bad_input_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixtur
         (["double_charge", "--answers", str(tmp_path / "missing.wav")], "no such file"),
         (["double_charge", "--answers", str(wav), "--answers", str(wav), "--answers", str(wav)], "3 answer files"),
         (["double_charge", "--answers", str(wav)], "heard 0 answer(s)"),
-        (["zh_double_charge", "--answers", str(wav)], "flite speaks English only"),
         (["double_charge"], "give a scenario"),
     ]
     for argv, message in cases:
@@ -173,3 +172,19 @@ def test_a_broken_scenario_file_is_a_clear_error(tmp_path: Path, capsys: pytest.
     path.write_text(GOOD_SCENARIO.replace('"pause", ', '"wait", '), encoding="utf-8")
     code, _, err = run_cli(capsys, "practice", str(path), "--answers", str(path))
     assert code == 2 and f"{path}:9: step 1: unknown coaching kind 'wait'" in err
+
+
+def test_a_voice_of_another_language_is_refused() -> None:
+    text = GOOD_SCENARIO.replace('language = "en"', 'language = "zh"')  # an English voice for Chinese lines
+    assert problems(text) == ["s.toml:4: unknown voice 'slt' for language 'zh' (voices: cmn)"]
+
+
+@needs_flite
+def test_chinese_practice_is_spoken_and_needs_only_a_chinese_model_to_score(
+        tmp_path: Path, flite_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The customer speaks Mandarin (espeak-ng); scoring the trainee's Chinese needs the Vosk model,
+    and without it the message names the install command."""
+    argv = write(tmp_path, answers(GOOD, flite_cache), True)  # any speech will do: the model is what is missing
+    code, out, err = run_cli(capsys, "practice", "zh_double_charge", *argv)
+    assert code == 2 and out == ""
+    assert "coach-app models install vosk-small-cn" in err and "English only" not in err

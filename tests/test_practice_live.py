@@ -149,3 +149,22 @@ def test_the_customer_line_leaking_into_the_microphone_is_not_an_answer(flite_ca
         assert span.end == pytest.approx(voice_end, abs=0.1)  # the turn ended with the answer, not the echo
     card = score(find_scenario("double_charge"), customer.spans, events)
     assert card.score == card.max == 4
+
+
+def test_a_chinese_run_takes_turns_with_a_mandarin_customer() -> None:
+    """espeak-ng speaks the lines; the turn-taking needs no recogniser (scoring needs the Chinese model)."""
+    from coach_app.synth.voices import speak
+
+    scenario = find_scenario("zh_double_charge")
+    replies = ["听起来您很生气，我来帮您处理。", "退款会在两个工作日内到账。"]
+    trainee = ScriptedTrainee([Answer(np.concatenate([np.zeros(32000, np.float32), 0.5 * speak(r, "cmn")]), 2.0, "")
+                               for r in replies])
+    customer = trainee.attach(SimulatedCustomer(trainee, customer_audio(scenario), Settings().vad))
+    session = LiveSession(customer, Settings(language="zh"), None)
+    session.start(threaded=False)
+    while not customer.done.is_set() and customer.seconds < 60:
+        session.pump()
+    session.stop()
+    assert len(customer.spans) == len(scenario.steps) == 2
+    assert customer.starts[1].t - trainee.voice_ends[0] <= 1.0
+    assert all(span.answer - span.start > 1.5 for span in customer.spans)  # each line really was spoken

@@ -175,8 +175,16 @@ def test_no_microphone_says_so_and_recorded_answers_stay_open(qtbot: Any) -> Non
     assert win.live is None and win.answer_button.isEnabled()
 
 
-def test_chinese_live_practice_explains_what_is_missing(qtbot: Any) -> None:
-    win = make(qtbot)
+@needs_flite
+def test_chinese_practice_speaks_mandarin_and_says_which_model_scores_it(qtbot: Any) -> None:
+    sd = FakeSd(2)
+    win = make(qtbot, sd=sd)
     win.select("zh_double_charge")
-    assert not win.start_live()
-    assert "flite speaks English only" in win.status.text() and win.live is None
+    win.play_line()  # espeak-ng's Mandarin voice, cached like flite's lines
+    assert len(sd.played) == 1 and sd.played[0][0] > 16000, win.status.text()
+    from coach_app.practice.scripted import ScriptedTrainee
+
+    assert win.start_live(mic=ScriptedTrainee([]))  # the recogniser is checked first, on the worker
+    qtbot.waitUntil(lambda: not win._busy(), timeout=30000)
+    assert "coach-app models install vosk-small-cn" in win.status.text() and win.live is None
+    assert win.live_button.isEnabled() and win.answer_button.isEnabled()  # nothing stuck

@@ -63,19 +63,15 @@ def run(args: argparse.Namespace) -> int:
 
 def _practice(scenario: Scenario, args: argparse.Namespace) -> int:
     from coach_app.practice import load_answers, render_scorecard, run_practice
-    from coach_app.synth.flite import FliteError, FliteMissing
+    from coach_app.synth.voices import VOICE_ERRORS
 
-    if scenario.language != "en":
-        # flite's voices read English only; the live window shows the text for other languages.
-        return _fail(f"{scenario.id} is a '{scenario.language}' scenario: headless practice needs a "
-                     "customer voice in that language, and flite speaks English only")
     settings = load_settings(paths.data_dir(create=False) / "settings.toml")
     settings = replace(settings, language=scenario.language)
     answers = load_answers(args.answers, len(scenario.steps), settings.vad)
     choice = choose_engine(args.engine, scenario.language, paths.models_dir())
     try:
         card = run_practice(scenario, answers, settings, choice.factory)
-    except (FliteMissing, FliteError) as exc:
+    except VOICE_ERRORS as exc:
         return _fail(str(exc))
     if args.json:
         print(json.dumps(card.to_dict(), ensure_ascii=False))

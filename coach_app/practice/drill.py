@@ -1,7 +1,8 @@
 """Drills from the agent's own reviewed calls: a moment the coach marked missed becomes a one-step
 scenario, scored by `run_practice` like any other.
 
-The customer's line is the recogniser's transcript of their words, spoken again by a flite voice:
+The customer's line is the recogniser's transcript of their words, spoken again by a synthetic voice
+(flite in English, espeak-ng in Chinese):
 a drill never plays the real customer's recording (it is their voice, and it stays in the library).
 """
 
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from coach_app.practice.scenario import EMOTIONS, Scenario, Step
 from coach_app.settings import LANGUAGES
 from coach_app.store import StoreError
+from coach_app.synth.voices import DEFAULT_VOICE
 
 if TYPE_CHECKING:
     from coach_app.store.library import Library
@@ -27,8 +29,6 @@ AGENT_LINE_KINDS = ("pause", "timeframe", "why_question", "hollow_apology")
 LABELS = {"pause": "Pause before answering", "label_emotion": "Name the feeling", "help_offer": "Offer help",
           "timeframe": "Give a concrete time", "why_question": "Ask what or how, not why",
           "hollow_apology": "Make the apology personal"}
-VOICE = "slt"  # any flite voice will do; it is never the customer's own
-SPEAKABLE = ("en",)  # flite's voices read English only
 MAX_WORDS = 50  # a one-minute drill: the last utterances of a long turn are the cue
 SLACK_S = 0.3  # a nudge's time and its utterance's first word differ by the VAD pre-roll
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -63,21 +63,18 @@ def drill_from_call(library: Library, call_id: int, moment: int | str | Moment |
     """A one-step scenario from a missed moment (see `choose_moment`). The step expects just the
     missed kind; other misses in the answer still show on the scorecard, as unexpected."""
     chosen = moment if isinstance(moment, Moment) else choose_moment(library, call_id, moment)
+    language = call_language(library, call_id)
     step = Step(_spoken(chosen.customer), chosen.emotion, (chosen.kind,))
     description = f"At {_clock(chosen.t)} in your call the coach noted: {chosen.message}. {chosen.suggestion}".strip()
     return Scenario(f"drill-call{call_id}-{_slug(chosen.nudge_id)}",
                     f"Drill: {LABELS[chosen.kind]} from your call of {_date(library, call_id)}",
-                    call_language(library, call_id), VOICE, (step,), description,
+                    language, DEFAULT_VOICE[language], (step,), description,
                     f"<call {call_id}, {chosen.nudge_id}>")
 
 
 def choose_moment(library: Library, call_id: int, moment: int | str | None = None) -> Moment:
     """`moment`: its number (1-based, as `drillable` lists them) or its nudge id; None picks the
     first one whose customer words were recognised. Raises DrillError when no drill can be made."""
-    language = call_language(library, call_id)
-    if language not in SPEAKABLE:
-        raise DrillError(f"call {call_id} is in '{language}': a drill re-synthesises the customer's line, and "
-                         "flite speaks English only (practise Chinese with the scenarios in the window instead)")
     moments = drillable(library, call_id)
     if not moments:
         raise DrillError(f"call {call_id} has no missed moments to drill (only {', '.join(DRILLABLE)} can be)")
@@ -148,7 +145,10 @@ def _choose(moments: list[Moment], moment: int | str | None, call_id: int) -> Mo
 
 def _spoken(text: str) -> str:
     """Recognisers give lower case without punctuation; a capital and a full stop read better and
-    make flite end the line as a sentence."""
+    make the voice end the line as a sentence. Chinese transcripts come with spaces between words."""
+    if _CJK.search(text):
+        text = "".join(text.split())
+        return text if text[-1:] in "。？！" else text + "。"
     text = text[:1].upper() + text[1:]
     return text if text[-1:] in ".?!" else text + "."
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from coach_app.prompts import KINDS
 from coach_app.settings import LANGUAGES
-from coach_app.synth.script import VOICES
+from coach_app.synth.voices import LANGUAGE_VOICES
 
 EMOTIONS: tuple[str, ...] = ("none", "frustrated", "angry", "annoyed", "worried", "upset", "confused")
 _TOP_KEYS = ("id", "title", "language", "voice", "description", "steps")
@@ -95,8 +95,10 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         bad(lines.top("id"), f"id {fields['id']!r} must be lower-case letters, digits, '_' or '-'")
     if "language" in fields and fields["language"] not in LANGUAGES:
         bad(lines.top("language"), f"unknown language {fields['language']!r} (use one of {', '.join(LANGUAGES)})")
-    if "voice" in fields and fields["voice"] not in VOICES:
-        bad(lines.top("voice"), f"unknown voice {fields['voice']!r} (flite voices: {', '.join(VOICES)})")
+    voices = LANGUAGE_VOICES.get(fields.get("language", ""), ())
+    if "voice" in fields and voices and fields["voice"] not in voices:
+        bad(lines.top("voice"), f"unknown voice {fields['voice']!r} for language '{fields['language']}' "
+                                f"(voices: {', '.join(voices)})")
     description = data.get("description", "")
     if not isinstance(description, str):
         bad(lines.top("description"), "'description' must be a string")

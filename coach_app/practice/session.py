@@ -24,7 +24,7 @@ from coach_app.practice.answers import Answer
 from coach_app.practice.scenario import Scenario
 from coach_app.report.timeline import nudge_records
 from coach_app.settings import Settings
-from coach_app.synth.flite import render_text
+from coach_app.synth.voices import speak
 
 LEAD_IN_S = 0.5
 NEXT_LINE_S = 0.6  # the customer comes back this long after the trainee stops
@@ -76,7 +76,7 @@ class Scorecard:
 def customer_audio(scenario: Scenario) -> list[np.ndarray]:
     """Each line spoken once per (voice, text) and cached, so a retry starts at once."""
     cache = paths.ensure_private_dir(paths.data_dir() / "cache" / "practice")
-    return [render_text(step.customer, scenario.voice, cache) for step in scenario.steps]
+    return [speak(step.customer, scenario.voice, cache) for step in scenario.steps]
 
 
 def build_timeline(lines: list[np.ndarray], answers: list[Answer]) -> tuple[np.ndarray, list[Span]]:

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -44,12 +45,18 @@ def render_text(text: str, voice: str, cache_dir: str | Path | None = None) -> n
     """Speech for `text` as mono float32 at 16 kHz, trimmed to the speech itself."""
     if voice not in VOICES:  # flite silently falls back to its default voice on unknown names
         raise ValueError(f"unknown flite voice {voice!r} (use one of {', '.join(VOICES)})")
+    return cached_speech(text, voice, cache_dir, lambda: trim_silence(_run_flite(text, voice), SAMPLE_RATE), FliteError)
+
+
+def cached_speech(text: str, voice: str, cache_dir: str | Path | None, synthesise: Callable[[], np.ndarray],
+                  error: type[Exception]) -> np.ndarray:
+    """One synthesis per (voice, text) when a cache folder is given (any synthesiser)."""
     cached = _cache_path(cache_dir, voice, text) if cache_dir is not None else None
     if cached is not None and cached.is_file():
         return np.load(cached)
-    audio = trim_silence(_run_flite(text, voice), SAMPLE_RATE)
+    audio = synthesise()
     if audio.size == 0:
-        raise FliteError(f"flite voice {voice!r} produced no audible speech for {text!r}")
+        raise error(f"voice {voice!r} produced no audible speech for {text!r}")
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename: parallel test workers may render the same line at once.

@@ -18,7 +18,7 @@ import soundfile as sf
 import soxr
 
 from coach_app.synth.flite import SAMPLE_RATE as SPEECH_RATE
-from coach_app.synth.flite import render_text
+from coach_app.synth.voices import speak
 from coach_app.synth.script import DEFAULT_END, Line, Script, ScriptError
 
 CHANNELS: dict[str, int] = {"agent": 0, "customer": 1}
@@ -74,7 +74,7 @@ def render_call(
     for i, line in enumerate(script_lines):
         if line.speaker not in CHANNELS:
             raise ScriptError(source, line.lineno, f"unknown speaker {line.speaker!r}")
-        speech = render_text(line.text, line.voice, cache_dir)
+        speech = speak(line.text, line.voice, cache_dir)
         if peak_db is not None:
             speech = speech * np.float32(10 ** (peak_db / 20) / np.max(np.abs(speech)))
         start = speech_end + round(line.gap * SPEECH_RATE)

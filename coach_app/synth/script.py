@@ -84,8 +84,10 @@ def parse_script(text: str, source: str = "<script>") -> Script:
         if speaker not in SPEAKERS:
             raise fail(f"unknown speaker {speaker!r} (use {' or '.join(SPEAKERS)})")
         if "/" in words[0]:
-            if voice not in VOICES:
-                raise fail(f"unknown voice {voice!r} (flite voices: {', '.join(VOICES)})")
+            from coach_app.synth.voices import ALL_VOICES  # here: voices.py imports this module
+
+            if voice not in ALL_VOICES:
+                raise fail(f"unknown voice {voice!r} (voices: {', '.join(ALL_VOICES)})")
             voices[speaker] = voice
         gap = _seconds(words[1], fail, what="gap")
         if not lines and gap < 0:

@@ -40,10 +40,7 @@ from coach_app.ui.scorecard import ITEMS
 
 KIND_LABEL = {kind: label for _, label, kind in ITEMS if kind} | {"monologue": "Kept answers short"}
 FIRST_RUN = "First run of this scenario: your progress appears here after each run."
-NO_TEXT_VOICE = "flite speaks English only: read the customer's line on screen."
 START_LIVE = "\u25cf Start: answer with the microphone"  # emoji have no glyph in many desktop fonts
-LIVE_NEEDS_VOICE = ("Live practice needs the customer's voice in this language, and flite speaks English only. "
-                    "Answer with recorded WAVs instead.")
 
 
 def output_problem(sd_module: Any = None) -> str:
@@ -198,9 +195,6 @@ class PracticeWindow(QMainWindow):
         the recogniser are prepared on the worker; the run starts when they are ready."""
         if self.scenario is None or self._busy() or self.live is not None:
             return False
-        if self.scenario.language != "en":
-            self.status.setText(LIVE_NEEDS_VOICE)
-            return False
         if mic is None:
             devices = input_devices(self._sd_module)
             if not devices.ok:
@@ -279,9 +273,6 @@ class PracticeWindow(QMainWindow):
     def play_line(self) -> None:
         if self.scenario is None or self._step() is None:
             return
-        if self.scenario.language != "en":
-            self.status.setText(NO_TEXT_VOICE)
-            return
         problem = output_problem(self._sd_module)
         if problem:
             self.status.setText(problem)
@@ -290,15 +281,11 @@ class PracticeWindow(QMainWindow):
             audio = customer_audio(self.scenario)[len(self.answers)]  # rendered once, then cached
             sd, _ = output_device(self._sd_module)
             sd.play(np.asarray(audio, np.float32), SAMPLE_RATE)
-        except Exception as exc:  # no flite, a device that went away: the text is still there
+        except Exception as exc:  # no flite/espeak-ng, a device that went away: the text is still there
             self.status.setText(f"Could not play the line ({exc}); read it on screen.")
 
     def _start_scoring(self) -> None:
         assert self.scenario is not None
-        if self.scenario.language != "en":
-            self.status.setText(f"Scoring a '{self.scenario.language}' scenario needs a customer voice in that "
-                                "language, and flite speaks English only.")
-            return
         self.status.setText("Scoring your answers…")
         self._submit(self._score, self.scenario, list(self.answers), then=self._scored)
 
