@@ -3,7 +3,7 @@
     id = "double_charge"
     title = "Charged twice, and angry"
     language = "en"
-    voice = "slt"            # the customer's flite voice
+    voice = "slt"            # the customer's voice: flite slt/rms/awb/kal16/kal (en), espeak-ng cmn (zh)
 
     [[steps]]
     customer = "You charged me twice for the same order and I am furious."

@@ -1,4 +1,5 @@
-"""Call synthesiser: call scripts rendered with flite to a stereo WAV plus its ground truth.
+"""Call synthesiser: call scripts rendered with flite (English) or espeak-ng (Mandarin) to a stereo
+WAV plus its ground truth.
 
 Used by tests, benchmarks and practice mode. Qt-free.
 """
