@@ -32,10 +32,10 @@ def choose_engine(engine: str, language: str, models_dir: Path) -> Choice:
     else:
         vosk_problem = ""
     if language != "en":
-        raise ModelMissing(
-            f"The bundled engine only knows English; for '{language}' install a Vosk model "
-            f"(coach-app models install vosk-small-cn). {vosk_problem}".strip()
-        )
+        # vosk_problem already says where we looked and what to install: do not say it twice
+        raise ModelMissing(f"The bundled engine only knows English. {vosk_problem}" if vosk_problem else
+                           f"The bundled engine only knows English; for '{language}' install a Vosk model "
+                           "(coach-app models install vosk-small-cn).")
     from coach_app.asr.sphinx import SphinxFactory
 
     note = f"Using the bundled engine. {vosk_problem}" if vosk_problem else ""

@@ -62,6 +62,7 @@ class PracticeWindow(QMainWindow):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="practice")
         self._future: Future | None = None
         self._then: Any = None  # what to do with the worker's result, in the GUI thread
+        self._failed = ""  # how to begin the message when the worker fails
         self.live: PracticeLiveRun | None = None
         self.last_call_id: int | None = None  # the last run, as a call in the library (for replay)
         self._review: Any = None
@@ -203,7 +204,8 @@ class PracticeWindow(QMainWindow):
             mic = microphone(self.settings, self._sd_module)
         self.retry()
         self.status.setText("Getting the customer ready…")
-        self._submit(self._prepare_live, self.scenario, then=lambda ready: self._begin_live(ready, mic))
+        self._submit(self._prepare_live, self.scenario, then=lambda ready: self._begin_live(ready, mic),
+                     failed="Live practice cannot start: ")
         self._show_step()
         return True
 
@@ -297,8 +299,8 @@ class PracticeWindow(QMainWindow):
         keep = self.library.new_recording_path() if self.library is not None else None
         return run_practice(scenario, answers, settings, choice.factory, keep_as=keep)
 
-    def _submit(self, fn: Any, *args: Any, then: Any) -> None:
-        self._then = then
+    def _submit(self, fn: Any, *args: Any, then: Any, failed: str = "That did not work: ") -> None:
+        self._then, self._failed = then, failed
         self._future = self._pool.submit(fn, *args)
         self._poll.start()
 
@@ -310,7 +312,7 @@ class PracticeWindow(QMainWindow):
         try:
             result = future.result()
         except Exception as exc:  # no flite, no model, a damaged answer: plain words, the window stays usable
-            self.status.setText(f"That did not work: {exc}")
+            self.status.setText(f"{self._failed}{exc}")
             self._show_step()
             return
         self._then(result)
