@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 import types
 import wave
@@ -74,15 +75,20 @@ def test_incomplete_model_folder(root: Path) -> None:
     assert "coach-app models install vosk-small-en-us" in str(err.value)
 
 
-def test_corrupt_model_folder(root: Path, capfd: pytest.CaptureFixture[str]) -> None:
+def test_corrupt_model_folder(root: Path) -> None:
+    """In a fresh interpreter: Kaldi writes its reason through C++'s std::cerr, and after some other
+    C++ libraries have run in the same process (seen after pedalboard's stretcher in the review
+    tests) that stream stays silent, so the reason would be missing for reasons of test order."""
     path = fake_model_dir(root / EN.dir_name)
-    with pytest.raises(ModelMissing) as err:
-        load_vosk("en", root)
-    message = str(err.value)
+    code = ("import sys; from pathlib import Path; from coach_app.asr.base import ModelMissing\n"
+            "from coach_app.asr.vosk_engine import load_vosk\n"
+            "try:\n    load_vosk('en', Path(sys.argv[1]))\nexcept ModelMissing as exc:\n    print(exc)\n")
+    result = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=120)
+    message = result.stdout.strip()
     assert f"The Vosk model in {path} could not be loaded" in message
     assert "corrupt" in message and "coach-app models install vosk-small-en-us" in message
     assert "TransitionModel" in message, message  # Kaldi's own reason, taken from its stderr
-    assert "VoskAPI" not in capfd.readouterr().err  # ... and not dumped on the terminal
+    assert "VoskAPI" not in result.stderr  # ... and not dumped on the terminal
 
 
 @pytest.mark.parametrize("damage", ["empty", "missing_graph_files"])
