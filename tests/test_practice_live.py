@@ -102,6 +102,8 @@ def test_silence_waits_for_the_trainee_and_skip_moves_on() -> None:
     while customer.seconds < 20:
         session.pump()
     assert customer.step == 0 and customer.listening and not customer.spans  # still waiting, no rush
+    line_end = customer.starts[0].t + len(customer.lines[0]) / 16000
+    assert customer.silent_s == pytest.approx(customer.seconds - line_end, abs=0.05)  # the window's hint uses it
     customer.skip()
     while customer.step == 0:
         session.pump()

@@ -188,3 +188,21 @@ def test_chinese_practice_speaks_mandarin_and_says_which_model_scores_it(qtbot: 
     qtbot.waitUntil(lambda: not win._busy(), timeout=30000)
     assert "coach-app models install vosk-small-cn" in win.status.text() and win.live is None
     assert win.live_button.isEnabled() and win.answer_button.isEnabled()  # nothing stuck
+
+
+def test_a_silent_trainee_is_told_how_to_move_on_and_skipping_ends_the_run(qtbot: Any, library: Library) -> None:
+    from coach_app.practice import Answer
+    from coach_app.practice.scripted import ScriptedTrainee
+
+    win = make(qtbot, library)
+    win.select("double_charge")
+    assert win.start_live(mic=ScriptedTrainee([Answer(np.zeros(160, np.float32), 0.0, "")] * 2))
+    qtbot.waitUntil(lambda: "Next line" in win.step_label.text(), timeout=60000)
+    assert win.step_label.text().startswith("Step 1 of 2 — your turn")
+    win.skip_button.click()
+    qtbot.waitUntil(lambda: win.step_label.text().startswith("Step 2 of 2"), timeout=30000)
+    qtbot.waitUntil(lambda: "Next line" in win.step_label.text(), timeout=60000)
+    win.skip_button.click()
+    qtbot.waitUntil(lambda: win.card is not None, timeout=60000)
+    assert len(win.card.steps) == 2 and all(s.answer_text == "" for s in win.card.steps)
+    assert "(nothing recognised)" in win.scorecard.toPlainText()

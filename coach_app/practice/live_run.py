@@ -123,6 +123,14 @@ class SimulatedCustomer:
         return self.step >= 0 and not self.speaking and not self.done.is_set()
 
     @property
+    def silent_s(self) -> float:
+        """How long the trainee has said nothing since the line ended (0 while they speak)."""
+        if not self.listening or self._detector.speaking:
+            return 0.0
+        since = self._last_voice if self._last_voice is not None else self._answer_at
+        return max(self._pos - since, 0) / SAMPLE_RATE
+
+    @property
     def line_left_s(self) -> float:
         return (len(self.lines[self.step]) - self._line_pos) / SAMPLE_RATE if self.speaking else 0.0
 

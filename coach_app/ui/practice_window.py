@@ -40,6 +40,7 @@ from coach_app.ui.scorecard import ITEMS
 
 KIND_LABEL = {kind: label for _, label, kind in ITEMS if kind} | {"monologue": "Kept answers short"}
 FIRST_RUN = "First run of this scenario: your progress appears here after each run."
+HINT_AFTER_S = 12.0  # silence after a line before the window mentions the Next line button
 START_LIVE = "\u25cf Start: answer with the microphone"  # emoji have no glyph in many desktop fonts
 
 
@@ -260,6 +261,8 @@ class PracticeWindow(QMainWindow):
         self.customer.setVisible(True)
         who = ("the customer is speaking…" if c.speaking or c.step < 0 else
                "your turn — answer, then stop talking" if c.listening else "done")
+        if c.listening and c.silent_s > HINT_AFTER_S:
+            who += " (take your time; “Next line ›” moves on without an answer)"
         self.step_label.setText(f"Step {step + 1} of {len(self.scenario.steps)} — {who}")
 
     def replay(self) -> None:
