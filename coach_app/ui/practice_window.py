@@ -9,7 +9,6 @@ result, as in MainWindow.
 
 from __future__ import annotations
 
-import html
 import json
 import sys
 import time
@@ -19,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -36,9 +34,8 @@ from coach_app.practice.session import customer_audio
 from coach_app.settings import Settings
 from coach_app.store.library import Library
 from coach_app.ui.practice_live import PracticeLiveRun, microphone, speaker
-from coach_app.ui.scorecard import ITEMS
+from coach_app.ui.practice_results import card_html, draw_progress, progress_plot
 
-KIND_LABEL = {kind: label for _, label, kind in ITEMS if kind} | {"monologue": "Kept answers short"}
 FIRST_RUN = "First run of this scenario: your progress appears here after each run."
 HINT_AFTER_S = 12.0  # silence after a line before the window mentions the Next line button
 START_LIVE = "\u25cf Start: answer with the microphone"  # emoji have no glyph in many desktop fonts
@@ -111,14 +108,7 @@ class PracticeWindow(QMainWindow):
         self.scorecard = QTextBrowser()
         self.scorecard.setPlaceholderText("Your scorecard appears here at the end of the run, with your own words "
                                           "beside each step.")
-        self.progress = pg.PlotWidget(background="w")
-        self.progress.setFixedHeight(170)
-        self.progress.setTitle("Your score over runs", color="#222", size="11pt")
-        self.progress.setLabel("left", "% of steps")
-        self.progress.setLabel("bottom", "runs, oldest \u2192 newest")
-        self.progress.showGrid(y=True, alpha=0.25)
-        self.progress.setMouseEnabled(x=False, y=False)
-        self.progress.hideButtons()
+        self.progress = progress_plot()
         self.first_run = QLabel(FIRST_RUN)
         self.first_run.setStyleSheet("color: #555;")
 
@@ -332,7 +322,7 @@ class PracticeWindow(QMainWindow):
     def _show_card(self, card: Scorecard, call_id: int | None) -> None:
         self.card = card
         self.status.setText(f"Score: {card.score}/{card.max}")
-        self.scorecard.setHtml(self._card_html(card))
+        self.scorecard.setHtml(card_html(self.scenario, card))
         if self.library is not None and self.scenario is not None:
             self.library.add_practice_run(self.scenario.id, call_id, round(time.monotonic() - self._started, 1),
                                           card.to_dict())
@@ -384,26 +374,6 @@ class PracticeWindow(QMainWindow):
             self.customer.setText(f"Customer: \u201c{step.customer}\u201d")
             self.customer.setVisible(True)
 
-    def _card_html(self, card: Scorecard) -> str:
-        assert self.scenario is not None
-        out = [f"<h3>Scorecard: {card.score}/{card.max}</h3>"]
-        for s, step in zip(card.steps, self.scenario.steps):
-            feeling = "" if step.emotion == "none" else f" <i>[{html.escape(step.emotion)}]</i>"
-            said = html.escape(s.answer_text) if s.answer_text else "<i>(nothing recognised)</i>"
-            out.append(f"<p><b>Step {s.step}</b>{feeling} customer: \u201c{html.escape(s.customer)}\u201d<br>"
-                       f"&nbsp;&nbsp;you said: \u201c{said}\u201d</p><ul>")
-            for kind, passed in s.kinds.items():
-                mark = ("<span style='color:#007a3d'>✓</span>" if passed
-                        else "<span style='color:#c0392b'>✗</span>")
-                out.append(f"<li>{mark} {html.escape(KIND_LABEL.get(kind, kind))}</li>")
-            if not s.kinds:
-                out.append("<li>· nothing to do here but answer</li>")
-            for kind in s.unexpected:
-                out.append(f"<li><span style='color:#b06000'>⚠</span> the coach also nudged: "
-                           f"{html.escape(KIND_LABEL.get(kind, kind))}</li>")
-            out.append("</ul>")
-        return "".join(out)
-
     def past_scores(self) -> list[float]:
         """This scenario's saved runs, as % of the expected steps done, oldest first."""
         if self.library is None or self.scenario is None:
@@ -417,18 +387,7 @@ class PracticeWindow(QMainWindow):
         return scores
 
     def _draw_progress(self) -> None:
-        scores = self.past_scores()
-        self.first_run.setVisible(not scores)
-        self.progress.setVisible(bool(scores))
-        self.progress.clear()
-        if scores:
-            x = np.arange(1, len(scores) + 1, dtype=float)
-            self.progress.plot(x, np.array(scores), pen=pg.mkPen("#0072B2", width=2), symbol="o", symbolSize=7,
-                               symbolBrush="#0072B2", symbolPen=None)
-            self.progress.setYRange(-8, 108, padding=0)
-            self.progress.getAxis("left").setTicks([[(float(v), str(v)) for v in (0, 25, 50, 75, 100)]])
-            self.progress.setXRange(0.5, len(scores) + 0.5, padding=0)
-            self.progress.getAxis("bottom").setTicks([[(float(i), str(i)) for i in range(1, len(scores) + 1)]])
+        draw_progress(self.progress, self.first_run, self.past_scores())
 
     def _choose_answer(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Your recorded answer", "", "Audio (*.wav *.flac *.ogg)")
