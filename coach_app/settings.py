@@ -82,6 +82,19 @@ class EmotionSettings(RuleSettings):
 
 
 @dataclass(frozen=True)
+class HintSettings:
+    """The bundled recogniser's second opinion on the rules' phrases: a keyword spotter listens to each
+    utterance for the lexicon's phrases alongside the first pass (`asr/sphinx.py`)."""
+
+    enabled: bool = True
+    kws_threshold: float = 1e-20  # the spotter reports phrases at least this likely (PocketSphinx kws_threshold)
+    verified_conf: float = 0.5  # a phrase both passes heard, word for word, is at least this sure
+    correct_min_words: int = 3  # a spotted phrase this long may correct one word the first pass heard differently…
+    correct_score: float = 0.88  # …when the spotter's score is at least this (its detections score about 0.82-1.0)…
+    unsure_conf: float = 0.5  # …and the first pass was less sure than this of its own word
+
+
+@dataclass(frozen=True)
 class CaptureSettings:
     """Which devices carry whom. Devices by name: indexes change when a headset is replugged."""
 

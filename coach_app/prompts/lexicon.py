@@ -15,6 +15,12 @@ else:  # pragma: no cover
 from coach_app.settings import LANGUAGES
 
 
+# (section, key) of the phrase lists the word rules match (emotions come from their own tables)
+SPOKEN = (("pause", "empathy_openers"), ("label_emotion", "labels"), ("help_offer", "problems"),
+          ("help_offer", "assurances"), ("timeframe", "vague"), ("why_question", "phrases"),
+          ("hollow_apology", "phrases"), ("closing", "phrases"))
+
+
 class LexiconError(ValueError):
     pass
 
@@ -50,6 +56,13 @@ class Lexicon:
             words = self._strings(f"label_emotion.emotions.{name}", "words", entry.get("words"))
             found[name] = (tuple(normalise(w) for w in words), entry["say"])
         return found
+
+    def spoken_phrases(self) -> tuple[str, ...]:
+        """Every phrase a word rule acts on (triggers and what resolves them), once each: the hints a
+        recogniser can listen for (backchannels and regular expressions are not phrases)."""
+        found = [p for section, key in SPOKEN for p in self.phrases(section, key)]
+        found += [p for phrases, _ in self.emotions().values() for p in phrases]
+        return tuple(dict.fromkeys(found))
 
     def patterns(self, section: str, key: str) -> tuple[str, ...]:
         found = self._strings(section, key, self._get(section, key))
