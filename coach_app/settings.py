@@ -69,6 +69,21 @@ class MonologueSettings:
 
 
 @dataclass(frozen=True)
+class PaceSettings:
+    """`pace`: the agent speaking fast for a sustained stretch. Off unless switched on: its threshold is
+    not yet checked against real agents (the synthesised voices speak at about 200 words a minute)."""
+
+    enabled: bool = False
+    max_words_per_min: float = 180.0  # English words per minute of the agent's talk…
+    max_chars_per_min_zh: float = 330.0  # …Chinese characters per minute
+    window_s: float = 30.0  # judged over the agent's talk in about this much time…
+    min_talk_s: float = 15.0  # …once the agent has talked at least this long in it
+    breath_s: float = 1.0  # a pause this short between the agent's own utterances counts as talk time
+    min_conf: float = 0.6  # mean recogniser confidence of the counted words (a misheard call is not judged)
+    cooldown_s: float = 90.0
+
+
+@dataclass(frozen=True)
 class ClosingSettings:
     window_s: float = 60.0  # the proactive "anything else?" must come in the last minute (or last quarter)
 
@@ -123,6 +138,7 @@ class Settings:
     why_question: RuleSettings = field(default_factory=RuleSettings)
     hollow_apology: RuleSettings = field(default_factory=RuleSettings)
     monologue: MonologueSettings = field(default_factory=MonologueSettings)
+    pace: PaceSettings = field(default_factory=PaceSettings)
     closing: ClosingSettings = field(default_factory=ClosingSettings)
     fatigue: FatigueSettings = field(default_factory=FatigueSettings)
     capture: CaptureSettings = field(default_factory=CaptureSettings)
