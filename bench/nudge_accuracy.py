@@ -3,6 +3,7 @@
     /work/venv/bin/python bench/nudge_accuracy.py                  # English audio + Chinese transcripts
     /work/venv/bin/python bench/nudge_accuracy.py --lang zh --verbose
     /work/venv/bin/python bench/nudge_accuracy.py --lang en --rate 8000 --noise-db -45 --json bench/out/acc.json
+    /work/venv/bin/python bench/nudge_accuracy.py --lang en --no-hints   # the recogniser's first pass alone
 
 English: each bench/corpus/en/*.call is rendered with flite (cached under bench/out/corpus/, the
 script's hash in the file name so an edited script is rendered again), then run through the real
@@ -10,6 +11,7 @@ engine with the bundled PocketSphinx recogniser. Chinese: bench/corpus/zh/*.json
 through the same rules. A predicted `missed` nudge matches an expected one of the same kind when its
 time lies in [anchor.t0 - 0.5, anchor.t1 + 3.0] (closing: t >= last line's t0 - 1.0), greedily,
 one-to-one, in time order. Labelling rules: bench/corpus/README.md. Always exits 0: it measures.
+`--verbose` prints, under each miss, what the recogniser heard there (word:confidence).
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ from coach_app.batch import analyze_call, analyze_transcript  # noqa: E402
 from coach_app.prompts import default_rules  # noqa: E402
 from coach_app.prompts.arbiter import NudgeArbiter, max_visible_at_once
 from coach_app.report.timeline import nudge_records  # noqa: E402
-from coach_app.settings import Settings  # noqa: E402
+from coach_app.settings import HintSettings, Settings  # noqa: E402
 from coach_app.synth import parse_script, read_truth, render_call, write_call  # noqa: E402
+from coach_app.events import Words  # noqa: E402
 from coach_app.transcript import load_transcript  # noqa: E402
 
 CORPUS = BENCH_DIR / "corpus"
@@ -71,6 +74,7 @@ class CallData:
     duration: float = 0.0
     seconds: float = 0.0
     error: str | None = None
+    heard: list[tuple[str, float, float, str]] = field(default_factory=list)  # final words: channel, t0, t1, "word:conf …"
 
 
 @dataclass
@@ -82,8 +86,8 @@ class Score:
 
 # ---------------------------------------------------------------- running the pipeline
 
-def run_english(job: tuple[str, int, float | None]) -> CallData:
-    path, rate, noise_db = Path(job[0]), job[1], job[2]
+def run_english(job: tuple[str, int, float | None, bool]) -> CallData:
+    path, rate, noise_db, hints = Path(job[0]), job[1], job[2], job[3]
     start = time.perf_counter()
     try:
         text = path.read_text(encoding="utf-8")
@@ -97,9 +101,9 @@ def run_english(job: tuple[str, int, float | None]) -> CallData:
             rendered = render_call(script, sample_rate=rate, noise_db=noise_db, cache_dir=FLITE_CACHE)
             write_call(rendered, wav, truth_path)
         lines = [Line(t.speaker, t.t0, t.t1, t.text) for t in read_truth(truth_path)]
-        result = analyze_call(open_call(wav), Settings(), SphinxFactory())
+        result = analyze_call(open_call(wav), Settings(), SphinxFactory(HintSettings(enabled=hints)))
         return CallData(path.stem, lines, expected, _nudges(result.events), *_screen(result.events),
-                        float(result.summary["duration"]), time.perf_counter() - start)
+                        float(result.summary["duration"]), time.perf_counter() - start, heard=_heard(result.events))
     except Exception as exc:  # one broken call must not hide the figures of the others
         return CallData(path.stem, seconds=time.perf_counter() - start, error=f"{type(exc).__name__}: {exc}")
 
@@ -138,6 +142,11 @@ def _screen(events: list) -> tuple[list[float], int]:
     for event in events:
         arbiter.push(event)
     return [s.t_on for s in arbiter.shown], max_visible_at_once(arbiter.shown)
+
+
+def _heard(events: list) -> list[tuple[str, float, float, str]]:
+    return [(e.channel, e.t0, e.t1, " ".join(f"{w.text}:{w.conf:.2f}" for w in e.words))
+            for e in events if isinstance(e, Words) and e.final and e.words]
 
 
 def _nudges(events: list) -> list[tuple[str, float, str]]:
@@ -259,10 +268,23 @@ def print_report(title: str, figures: dict, calls: list[CallData], verbose: bool
             last = f"; previous {kind} nudge {min(before):.1f} s before" if before else ""  # a cooldown?
             why = f"  [rule: {', '.join(said)}]" if said else f"  [rule: no nudge{last}]"
             print(f"    FN {kind:14s} @{n:<2d} {line.t0:6.2f}-{line.t1:6.2f} {line.speaker:8s} {line.text}{why}")
+            _print_heard(call, line)
         for kind, t in row["fp"]:
             near = min(range(len(call.lines)), key=lambda i: _distance(call.lines[i], t))
             line = call.lines[near]
             print(f"    FP {kind:14s} t={t:6.2f} near @{near + 1} {line.speaker:8s} {line.text}")
+            _print_heard(call, line)
+            reply = next((later for later in call.lines[near + 1:] if later.speaker != line.speaker), None)
+            if reply is not None:  # what the other party said next (an agent's label or assurance, misheard?)
+                print(f"       then {reply.t0:6.2f}-{reply.t1:6.2f} {reply.speaker:8s} {reply.text}")
+                _print_heard(call, reply)
+
+
+def _print_heard(call: CallData, line: Line) -> None:
+    """What the recogniser made of the line (its final words with confidences), under a miss."""
+    for channel, t0, t1, said in call.heard:
+        if channel == line.speaker and t0 < line.t1 and t1 > line.t0:
+            print(f"       heard {t0:6.2f}-{t1:6.2f} {said}")
 
 
 def _distance(line: Line, t: float) -> float:
@@ -285,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--corpus", type=Path, default=CORPUS,
                     help="corpus folder with en/ and zh/ (bench/corpus/heldout: calls the rules were never tuned on)")
-    ap.add_argument("--verbose", action="store_true", help="per-call FP/FN with the line text")
+    ap.add_argument("--verbose", action="store_true", help="per-call FP/FN with the line text and what was heard")
+    ap.add_argument("--no-hints", action="store_true", help="the bundled recogniser without its keyword-spotting hints")
     ap.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
     args = ap.parse_args(argv)
     started = time.perf_counter()
@@ -296,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     if not en_paths and not zh_paths:
         print(f"no calls in {args.corpus} match")
     if en_paths:
-        jobs = [(str(p), args.rate, args.noise_db) for p in en_paths]
+        jobs = [(str(p), args.rate, args.noise_db, not args.no_hints) for p in en_paths]
         t0 = time.perf_counter()
         if args.workers > 1 and len(jobs) > 1:
             with multiprocessing.Pool(min(args.workers, len(jobs))) as pool:
@@ -305,9 +328,10 @@ def main(argv: list[str] | None = None) -> int:
             calls = [run_english(job) for job in jobs]
         figures = summarise(calls, rule_kinds("en"))
         figures.update(wall_s=round(time.perf_counter() - t0, 1), rate=args.rate, noise_db=args.noise_db,
-                       recogniser=SphinxFactory.name)
+                       recogniser=SphinxFactory.name, hints=not args.no_hints)
         noise = "" if args.noise_db is None else f", noise {args.noise_db:g} dBFS"
-        print_report(f"English audio ({SphinxFactory.name}, {args.rate} Hz{noise}, {figures['wall_s']:.0f} s wall)",
+        hints = "" if not args.no_hints else ", no hints"
+        print_report(f"English audio ({SphinxFactory.name}{hints}, {args.rate} Hz{noise}, {figures['wall_s']:.0f} s wall)",
                      figures, calls, args.verbose)
         report["en"] = figures
     if zh_paths:
