@@ -107,6 +107,9 @@ class HintSettings:
     correct_min_words: int = 3  # a spotted phrase this long may correct one word the first pass heard differently…
     correct_score: float = 0.88  # …when the spotter's score is at least this (its detections score about 0.82-1.0)…
     unsure_conf: float = 0.5  # …and the first pass was less sure than this of its own word
+    # Live calls too? The spotter costs ~8 % of a core and ~26 MB per call, which takes a live call
+    # over its budget (bench/live_load.py: 21 -> 29 % CPU, 344 -> 362 MB); analysis and review use it.
+    live: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ class Settings:
     pace: PaceSettings = field(default_factory=PaceSettings)
     closing: ClosingSettings = field(default_factory=ClosingSettings)
     fatigue: FatigueSettings = field(default_factory=FatigueSettings)
+    hints: HintSettings = field(default_factory=HintSettings)
     capture: CaptureSettings = field(default_factory=CaptureSettings)
     prosody_window_s: float = 1.0
     partial_every_s: float = 0.25  # how often word rules see the sentence so far

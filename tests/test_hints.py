@@ -172,3 +172,19 @@ def test_the_spotter_hears_the_rules_phrases_in_speech(render):
     rec.end()
     found = {s.phrase for s in rec.spotted()}
     assert {"why did you", "soon"} <= found
+
+
+def test_live_calls_leave_the_spotter_out_unless_asked(tmp_path) -> None:
+    """Its CPU and memory are over a live call's budget (bench/live_load.py); analysis keeps it."""
+    from coach_app.asr.select import choose_engine
+    from coach_app.settings import load_settings
+
+    batch = choose_engine("sphinx", "en", tmp_path).factory
+    assert batch.hints.enabled and batch.phrases
+    assert not batch.for_live().inner.hints.enabled
+    (tmp_path / "settings.toml").write_text("[hints]\nlive = true\n")
+    settings = load_settings(tmp_path / "settings.toml")
+    live = choose_engine("sphinx", "en", tmp_path, settings.hints).factory.for_live().inner
+    assert live.hints.enabled and live.phrases
+    off = choose_engine("sphinx", "en", tmp_path, HintSettings(enabled=False)).factory
+    assert not off.hints.enabled and not off.for_live().inner.hints.enabled

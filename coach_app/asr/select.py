@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coach_app.asr.base import ModelMissing, RecogniserFactory
+from coach_app.settings import HintSettings
 
 ENGINES = ("auto", "vosk", "sphinx")
 
@@ -16,8 +17,9 @@ class Choice:
     note: str = ""  # e.g. why auto fell back to the bundled engine
 
 
-def choose_engine(engine: str, language: str, models_dir: Path) -> Choice:
-    """Raises ModelMissing when Vosk was asked for explicitly and cannot be loaded."""
+def choose_engine(engine: str, language: str, models_dir: Path, hints: HintSettings | None = None) -> Choice:
+    """Raises ModelMissing when Vosk was asked for explicitly and cannot be loaded. `hints`: the
+    bundled engine's keyword spotter (settings [hints])."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
     if engine in ("auto", "vosk"):
@@ -39,4 +41,4 @@ def choose_engine(engine: str, language: str, models_dir: Path) -> Choice:
     from coach_app.asr.sphinx import SphinxFactory
 
     note = f"Using the bundled engine. {vosk_problem}" if vosk_problem else ""
-    return Choice(SphinxFactory(), note)
+    return Choice(SphinxFactory(hints), note)

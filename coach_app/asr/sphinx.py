@@ -172,5 +172,7 @@ class SphinxFactory:
         return SphinxRecogniser(self.phrases, self.hints)
 
     def for_live(self) -> IsolatedFactory:
-        """Live: each channel decodes in its own process, so its GIL never freezes the window."""
-        return IsolatedFactory(self)
+        """Live: each channel decodes in its own process, so its GIL never freezes the window. The
+        hints only if `hints.live` (their CPU and memory are over the live budget)."""
+        live = self if self.hints.live or not self.hints.enabled else SphinxFactory(replace(self.hints, enabled=False))
+        return IsolatedFactory(live)

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     language = settings.language
     try:
-        choice = choose_engine(args.engine, language, paths.models_dir())
+        choice = choose_engine(args.engine, language, paths.models_dir(), settings.hints)
     except ModelMissing as exc:
         print(f"coach-app analyze: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -68,7 +68,7 @@ def _practice(scenario: Scenario, args: argparse.Namespace) -> int:
     settings = load_settings(paths.data_dir(create=False) / "settings.toml")
     settings = replace(settings, language=scenario.language)
     answers = load_answers(args.answers, len(scenario.steps), settings.vad)
-    choice = choose_engine(args.engine, scenario.language, paths.models_dir())
+    choice = choose_engine(args.engine, scenario.language, paths.models_dir(), settings.hints)
     try:
         card = run_practice(scenario, answers, settings, choice.factory)
     except VOICE_ERRORS as exc:

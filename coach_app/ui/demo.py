@@ -60,7 +60,7 @@ def run_demo(file: str | None, engine: str = "auto", realtime: bool = True, exit
         print(f"note: {exc}; using defaults", file=sys.stderr)
         settings = Settings()
     try:
-        choice = choose_engine(engine, settings.language, paths.models_dir())
+        choice = choose_engine(engine, settings.language, paths.models_dir(), settings.hints)
     except ModelMissing as exc:
         print(f"coach-app demo: {exc}", file=sys.stderr)
         return 2

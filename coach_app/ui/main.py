@@ -26,7 +26,7 @@ def run_app(engine: str = "auto", exit_after: float | None = None, screenshot: s
     except SettingsError as exc:
         settings, problem = Settings(), f"Settings ignored: {exc}"
     try:
-        choice, engine_problem = choose_engine(engine, settings.language, paths.models_dir()), ""
+        choice, engine_problem = choose_engine(engine, settings.language, paths.models_dir(), settings.hints), ""
     except ModelMissing as exc:
         choice, engine_problem = None, str(exc)
     window = MainWindow(settings, choice, engine_problem, input_devices())

@@ -203,7 +203,7 @@ class PracticeWindow(QMainWindow):
     def _prepare_live(self, scenario: Scenario) -> tuple[list[np.ndarray], Any]:
         from coach_app.asr.select import choose_engine  # worker thread: a Vosk model takes seconds to load
 
-        choice = choose_engine(self.engine, scenario.language, paths.models_dir())
+        choice = choose_engine(self.engine, scenario.language, paths.models_dir(), self.settings.hints)
         return customer_audio(scenario), choice
 
     def _begin_live(self, ready: tuple[list[np.ndarray], Any], mic: Mic) -> None:
@@ -288,7 +288,7 @@ class PracticeWindow(QMainWindow):
         from coach_app.asr.select import choose_engine  # worker thread: the GUI never waits on this
 
         settings = replace(self.settings, language=scenario.language)
-        choice = choose_engine(self.engine, scenario.language, paths.models_dir())
+        choice = choose_engine(self.engine, scenario.language, paths.models_dir(), self.settings.hints)
         keep = self.library.new_recording_path() if self.library is not None else None
         return run_practice(scenario, answers, settings, choice.factory, keep_as=keep)
 
