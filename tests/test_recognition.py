@@ -89,12 +89,15 @@ def test_live_recognisers_decode_in_child_processes_with_the_same_words(render):
     decodes, which froze the window); the words must be exactly those of the in-process engine."""
     from coach_app.asr.isolated import IsolatedFactory
 
-    live = SphinxFactory().for_live()
+    from coach_app.settings import HintSettings
+
+    live = SphinxFactory().for_live()  # the recogniser hints stay out of live calls by default
     assert isinstance(live, IsolatedFactory) and live.name == SphinxFactory().name
     wav, _ = render(SCRIPT)
-    in_process = analyze_call(open_call(wav), Settings(), SphinxFactory())
-    isolated = analyze_call(open_call(wav), Settings(), live)
-    assert isolated.events == in_process.events
+    plain = analyze_call(open_call(wav), Settings(), SphinxFactory(HintSettings(enabled=False)))
+    assert analyze_call(open_call(wav), Settings(), live).events == plain.events
+    hinted = analyze_call(open_call(wav), Settings(), SphinxFactory())  # and with them, when asked for
+    assert analyze_call(open_call(wav), Settings(), SphinxFactory(HintSettings(live=True)).for_live()).events == hinted.events
 
 
 def test_a_live_recogniser_process_ends_with_its_owner():
