@@ -434,6 +434,21 @@ def test_no_pause_nudge_after_a_two_second_pause():
     assert nudges(out, "pause") == []
 
 
+def test_quick_answer_to_a_long_plain_question_is_no_missed_pause():
+    question = "Hello, I wanted to ask what time your shop in the town centre opens on Saturday"
+    statement = "Hello, I moved house last month and my new address is forty two Station Road in Leeds"
+    asked = run(say("customer", 0.0, 5.5, question) + say("agent", 6.0, 8.0, "We open at nine on Saturday"))
+    told = run(say("customer", 0.0, 5.5, statement) + say("agent", 6.0, 8.0, "Thanks, and the postcode?"))
+    assert nudges(asked, "pause") == []
+    assert outcomes(told, "pause") == ["missed"]  # the same length of explanation does want the pause
+
+
+def test_a_question_that_voices_a_problem_still_wants_the_pause():
+    out = run(say("customer", 0.0, 4.0, "Why has my parcel still not arrived after two weeks")
+              + say("agent", 4.5, 6.0, "Can I have your order number?"))
+    assert outcomes(out, "pause") == ["missed"]
+
+
 # --- cooldowns -----------------------------------------------------------------------------------
 
 

@@ -198,6 +198,12 @@ def test_quick_empathic_reply_retracts_the_pause(tmp_path):
     assert of(records, "pause") == [(4.5, "retracted")]
 
 
+def test_quick_answer_to_a_long_plain_question_is_no_missed_pause(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.5, 5.6, "你好，我想问一下你们市中心那家营业厅周六几点开门？"),
+                                 line("agent", 6.3, 8.5, "您好，周六早上九点开门。"), ASKED_ANYTHING_ELSE])
+    assert of(records, "pause") == []
+
+
 # --- confidence and partial results --------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ class ClosingRule:
         self.settings = settings
         self.lexicon = lexicon
         self._message, self._suggestion = lexicon.text(KIND, "message"), lexicon.text(KIND, "suggestion")
-        self._phrases = lexicon.phrases(KIND, "phrases")
+        self._phrases = lexicon.cues(KIND, "phrases")
         self._spotter = PhraseSpotter(lexicon.language)
         self._asked_at: float | None = None
         self._last_start: float | None = None

@@ -1,12 +1,13 @@
 """`help_offer`: the customer states a problem; within their next turn or two the agent should give
 an assurance ("Let me help you with that."). It tells the customer they have reached the right
 person before any questions start. Once the agent has taken the problem on, what the customer adds in
-their next turn ("this is the third time I've called") is a detail of that problem, not a new one."""
+their next turn ("this is the third time I've called") is a detail of that problem, not a new one,
+and so is the same problem said again later ("Declined, code zero five" after "my card was declined")."""
 
 from __future__ import annotations
 
-from coach_app.events import Event, SpeechStarted, Words
-from coach_app.prompts.lexicon import Lexicon
+from coach_app.events import Event, Nudge, SpeechStarted, Words
+from coach_app.prompts.lexicon import Lexicon, normalise
 from coach_app.prompts.spotting import Spot
 from coach_app.prompts.word_rule import WordRule
 from coach_app.settings import HelpOfferSettings
@@ -23,14 +24,21 @@ class HelpOfferRule(WordRule):
         super().__init__(settings, lexicon)
         self._taken_on_turns = getattr(settings, "taken_on_turns", HelpOfferSettings.taken_on_turns)
         self._taken_on: int | None = None  # the customer's turn count when the agent last gave an assurance
-        self._problems = lexicon.phrases(self.kind, "problems")
-        self._assurances = lexicon.phrases(self.kind, "assurances")
+        self._problems = lexicon.cues(self.kind, "problems")
+        self._assurances = lexicon.cues(self.kind, "assurances")
+        self._raised: set[str] = set()  # the problems already nudged about, as heard
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems)
         if spot is None or self._details():
             return None
+        if self.open is None and normalise(spot.phrase) in self._raised:  # (an open nudge is being confirmed)
+            return None
         return spot, self.lexicon.text(self.kind, "suggestion"), {}
+
+    def fire(self, t: float, suggestion: str, evidence: dict, confirmed: bool) -> Nudge:
+        self._raised.add(normalise(evidence["heard"]))
+        return super().fire(t, suggestion, evidence, confirmed)
 
     def react(self, event: Event) -> list[Event]:
         assert self.open is not None

@@ -21,8 +21,8 @@ class LabelEmotionRule(WordRule):
     def __init__(self, settings: EmotionSettings, lexicon: Lexicon):
         super().__init__(settings, lexicon)
         self.voice = settings
-        self._emotions = lexicon.emotions()
-        self._labels = lexicon.phrases("label_emotion", "labels")
+        self._emotions = lexicon.emotion_cues()
+        self._labels = lexicon.cues("label_emotion", "labels")
         self._baseline: list[Prosody] = []
         self._raised = 0
 

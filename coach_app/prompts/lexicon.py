@@ -33,9 +33,23 @@ def normalise(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Cues:
+    """What a rule listens for: fixed phrases, and regular expressions for what phrases cannot list
+    ("taken eighty nine pounds off my card", "hasn't even arrived"). Both are spotted the same way,
+    with the confidence of the words they span."""
+
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[re.Pattern[str], ...] = ()
+
+    def __add__(self, other: Cues) -> Cues:
+        return Cues(self.phrases + other.phrases, self.patterns + other.patterns)
+
+
+@dataclass(frozen=True)
 class Lexicon:
     language: str
     data: dict
+    source: str = ""  # the file's text, so a bad entry is reported with its line
 
     @property
     def where(self) -> str:
@@ -43,6 +57,19 @@ class Lexicon:
 
     def phrases(self, section: str, key: str) -> tuple[str, ...]:
         return tuple(normalise(p) for p in self._strings(section, key, self._get(section, key)))
+
+    def cues(self, section: str, key: str) -> Cues:
+        """The phrases of `key` and, when the section has them, the regular expressions of `key_patterns`."""
+        phrases = self.phrases(section, key)  # a missing section is reported here
+        return Cues(phrases, self._compiled(section, f"{key}_patterns", self.data[section].get(f"{key}_patterns", [])))
+
+    def emotion_cues(self) -> dict[str, tuple[Cues, str]]:
+        """emotion -> (phrases and patterns that voice it, what the agent could say)."""
+        emotions = self.emotions()  # a missing or broken table is reported here
+        table = self.data["label_emotion"]["emotions"]
+        return {name: (Cues(phrases, self._compiled(f"label_emotion.emotions.{name}", "patterns",
+                                                     table[name].get("patterns", []))), say)
+                for name, (phrases, say) in emotions.items()}
 
     def emotions(self) -> dict[str, tuple[tuple[str, ...], str]]:
         """emotion -> (phrases that voice it, what the agent could say)."""
@@ -66,12 +93,24 @@ class Lexicon:
 
     def patterns(self, section: str, key: str) -> tuple[str, ...]:
         found = self._strings(section, key, self._get(section, key))
-        for p in found:
-            try:
-                re.compile(p)
-            except re.error as exc:
-                raise LexiconError(f"{self.where}: [{section}] {key}: bad pattern {p!r} ({exc})") from exc
+        self._compiled(section, key, list(found))
         return found
+
+    def _compiled(self, section: str, key: str, value: object) -> tuple[re.Pattern[str], ...]:
+        compiled = []
+        for p in self._strings(section, key, value):
+            try:
+                compiled.append(re.compile(p))
+            except re.error as exc:
+                raise LexiconError(f"{self._at(p)}: [{section}] {key}: bad pattern {p!r} ({exc})") from exc
+        return tuple(compiled)
+
+    def _at(self, needle: str) -> str:
+        """`lexicon/en.toml, line N` where the file's text shows `needle`, else just the file."""
+        for number, line in enumerate(self.source.splitlines(), 1):
+            if needle and needle.replace("\\", "\\\\") in line:
+                return f"{self.where}, line {number}"
+        return self.where
 
     def text(self, section: str, key: str) -> str:
         value = self._get(section, key)
@@ -87,7 +126,7 @@ class Lexicon:
 
     def _strings(self, section: str, key: str, value: object) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise LexiconError(f"{self.where}: [{section}] {key} must be a list of strings")
+            raise LexiconError(f"{self._at(key + ' =')}: [{section}] {key} must be a list of strings")
         return tuple(value)
 
     def starts_with_any(self, text: str, section: str, key: str) -> str | None:
@@ -103,6 +142,6 @@ def load_lexicon(language: str) -> Lexicon:
         raise LexiconError(f"no lexicon for language '{language}' (available: {', '.join(LANGUAGES)})")
     raw = resources.files("coach_app.prompts").joinpath("lexicon", f"{language}.toml").read_text("utf-8")
     try:
-        return Lexicon(language, tomllib.loads(raw))
+        return Lexicon(language, tomllib.loads(raw), raw)
     except tomllib.TOMLDecodeError as exc:
         raise LexiconError(f"lexicon/{language}.toml: {exc}") from exc

@@ -3,7 +3,7 @@
 Fires at the agent's onset when the agent comes in inside the listening window or over the
 customer. Only substantive turns count (a problem, a feeling, a long explanation): real
 conversation is tight (in the real call 11 of 12 replies come within 2 s), and a coach that flags
-every quick reply to "yes" or a number gets switched off. An agent whose first words are empathic
+every quick reply to "yes", a number or a plain question gets switched off. An agent whose first words are empathic
 ("I'm so sorry, let me help…") or a backchannel ("mm-hm") is listening well: the nudge is retracted.
 """
 
@@ -29,8 +29,10 @@ class PauseRule:
         self._spotter = PhraseSpotter(lexicon.language)
         self._backchannels = set(lexicon.phrases("pause", "backchannels"))
         self._factual = lexicon.patterns("pause", "factual_patterns")
-        self._weighty = lexicon.phrases("help_offer", "problems") + tuple(
-            p for phrases, _ in lexicon.emotions().values() for p in phrases)
+        self._questions = lexicon.patterns("pause", "question_patterns")
+        self._weighty = lexicon.cues("help_offer", "problems")  # a problem or a feeling makes a turn weighty
+        for cues, _ in lexicon.emotion_cues().values():
+            self._weighty += cues
         self._customer_speaking = False
         self._turn_start: float | None = None  # the customer's turn began here (since the agent last spoke)
         self._turn_text: list[str] = []
@@ -127,6 +129,8 @@ class PauseRule:
             return True
         if text and (any(re.search(p, text) for p in self._factual) or self._is_backchannel(text)):
             return False
+        if self._turn_text and self._is_question(self._turn_text[-1]):
+            return False  # a plain question wants its answer, not a silence
         return spoken >= self.settings.long_turn_s
 
     def _fire(self, t: float, gap: float | None, spoken: float) -> Nudge:
@@ -151,6 +155,10 @@ class PauseRule:
         good = empathic or short or self._is_backchannel(normalise(words.text))
         nudge, self._pending = self._pending, None
         return [NudgeResolved(nudge.id, words.t1, "retracted" if good else "missed")]
+
+    def _is_question(self, said: str) -> bool:
+        raw = said.strip()
+        return any(re.search(p, raw) or re.search(p, normalise(raw)) for p in self._questions)
 
     def _is_backchannel(self, said: str) -> bool:
         tokens = said.split() if self.lexicon.language != "zh" else [said.strip("。，！？ ")]

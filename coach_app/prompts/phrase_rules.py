@@ -15,7 +15,7 @@ class AgentPhraseRule(WordRule):
 
     def __init__(self, settings: RuleSettings, lexicon: Lexicon):
         super().__init__(settings, lexicon)
-        self._phrases = lexicon.phrases(self.kind, "phrases")
+        self._phrases = lexicon.cues(self.kind, "phrases")
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._phrases)

@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from coach_app.events import Words
-from coach_app.prompts.lexicon import normalise
+from coach_app.prompts.lexicon import Cues, normalise
 
 
 RELIABLE_WINDOW, RELIABLE_MIN_WORDS, RELIABLE_CONF = 20, 5, 0.6
@@ -51,11 +51,17 @@ class PhraseSpotter:
         recent = self._recent.get(channel)
         return recent is not None and len(recent) >= RELIABLE_MIN_WORDS and sum(recent) / len(recent) >= RELIABLE_CONF
 
-    def find(self, words: Words, phrases: tuple[str, ...]) -> Spot | None:
-        """The earliest trusted occurrence of any phrase, or None."""
+    def find(self, words: Words, cues: Cues | tuple[str, ...]) -> Spot | None:
+        """The earliest trusted occurrence of any phrase or pattern, or None."""
+        if not isinstance(cues, Cues):
+            cues = Cues(cues)
         if self.language == "zh":
-            return self._find_substring(words, phrases)
-        return self._find_tokens(words, phrases)
+            found = [self._find_substring(words, cues.phrases)]
+            found += [self._find_pattern_zh(words, p) for p in cues.patterns]
+        else:
+            found = [self._find_tokens(words, cues.phrases)] + [self._find_pattern(words, p) for p in cues.patterns]
+        spots = [f for f in found if f is not None]
+        return min(spots, key=lambda spot: spot.t) if spots else None
 
     def has_pattern(self, words: Words, patterns: tuple[str, ...]) -> bool:
         text = normalise(words.text)
@@ -63,12 +69,7 @@ class PhraseSpotter:
 
     def _find_tokens(self, words: Words, phrases: tuple[str, ...]) -> Spot | None:
         tokens = _tokens(words)
-        if words.words:
-            times = [w.t1 for w in words.words]
-            confs = [w.conf for w in words.words]
-        else:  # a transcript or partial without word times
-            times = [words.t1] * len(tokens)
-            confs = [1.0] * len(tokens)
+        times, confs = self._times_confs(words, tokens)
         best: Spot | None = None
         for phrase in phrases:
             target = phrase.split()
@@ -87,6 +88,31 @@ class PhraseSpotter:
                 break
         return best
 
+    def _find_pattern(self, words: Words, pattern: re.Pattern[str]) -> Spot | None:
+        """A pattern over the space-joined tokens, judged like a phrase of the tokens it spans."""
+        tokens = _tokens(words)
+        times, confs = self._times_confs(words, tokens)
+        starts, offset = [], 0
+        for token in tokens:
+            starts.append(offset)
+            offset += len(token) + 1
+        for match in pattern.finditer(" ".join(tokens)):
+            if match.end() <= match.start():
+                continue
+            span = [i for i, at in enumerate(starts) if at < match.end() and at + len(tokens[i]) > match.start()]
+            i, n = span[0], len(span)
+            conf = min(confs[i:i + n]) if n == 1 else sum(confs[i:i + n]) / n
+            stable = not words.final and self._previous(words.channel)[i:i + n] == tokens[i:i + n]
+            if self._trusted(words, n, conf, followed=len(tokens) - (i + n), stable=stable):
+                return Spot(match.group(0), times[i + n - 1], round(conf, 3))
+        return None
+
+    @staticmethod
+    def _times_confs(words: Words, tokens: list[str]) -> tuple[list[float], list[float]]:
+        if words.words:
+            return [w.t1 for w in words.words], [w.conf for w in words.words]
+        return [words.t1] * len(tokens), [1.0] * len(tokens)  # a transcript or partial without word times
+
     def _previous(self, channel: str) -> list[str]:
         return self._partials.get(channel, ([], []))[0]
 
@@ -101,7 +127,19 @@ class PhraseSpotter:
         if not hits:
             return None
         start, phrase = min(hits)
-        end = start + len(phrase)
+        return self._spot_chars(words, text, start, start + len(phrase), phrase)
+
+    def _find_pattern_zh(self, words: Words, pattern: re.Pattern[str]) -> Spot | None:
+        text = _squash(words.text)
+        for match in pattern.finditer(text):
+            if match.end() > match.start():
+                spot = self._spot_chars(words, text, match.start(), match.end(), match.group(0))
+                if spot is not None:
+                    return spot
+        return None
+
+    def _spot_chars(self, words: Words, text: str, start: int, end: int, phrase: str) -> Spot | None:
+        """A Chinese phrase at text[start:end], timed and judged by the recognised words it spans."""
         t, conf = words.t1, 1.0
         if words.words:  # the words the phrase spans, by character offsets
             offset, spanned = 0, []

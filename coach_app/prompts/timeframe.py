@@ -17,7 +17,7 @@ class TimeframeRule(WordRule):
 
     def __init__(self, settings: RuleSettings, lexicon: Lexicon):
         super().__init__(settings, lexicon)
-        self._vague = lexicon.phrases(self.kind, "vague")
+        self._vague = lexicon.cues(self.kind, "vague")
         self._concrete = lexicon.patterns(self.kind, "concrete_patterns")
         self._exceptions = lexicon.phrases(self.kind, "vague_exceptions")
 

@@ -1,0 +1,162 @@
+"""Patterns in the lexicon (`*_patterns`): what a phrase list cannot hold ("taken eighty nine pounds
+off my card", "I'll get that sorted for you"), spotted with the confidence of the words they span.
+Event level, no audio; the helpers are those of test_rules_en."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from coach_app.events import Words
+from coach_app.prompts import default_rules
+from coach_app.prompts.lexicon import Cues, Lexicon, LexiconError, load_lexicon
+from coach_app.prompts.spotting import PhraseSpotter
+from coach_app.settings import Settings
+from tests.test_rules_en import nudges, only, outcomes, run, say, say_timed, timed, word_end
+
+# --- the spotter ---------------------------------------------------------------------------------
+
+
+def final(text: str, conf: float = 0.9, t0: float = 0.0, t1: float = 3.0) -> Words:
+    return Words("customer", t0, t1, text, timed(text, t0, t1, conf), True)
+
+
+def test_a_pattern_is_timed_at_the_last_word_it_spans():
+    cues = Cues(patterns=(re.compile(r"\btaken( \w+){0,5} off my\b"),))
+    words = final("you have taken eighty nine pounds off my card")
+    spot = PhraseSpotter("en").find(words, cues)
+    assert spot is not None and spot.phrase == "taken eighty nine pounds off my"
+    assert spot.t == pytest.approx(words.words[7].t1)  # "my"
+
+
+def test_a_pattern_on_one_unsure_word_is_not_trusted():
+    cues = Cues(patterns=(re.compile(r"\bdeclined\b"),))
+    assert PhraseSpotter("en", min_word_conf=0.45).find(final("declined", conf=0.3), cues) is None
+    assert PhraseSpotter("en", min_word_conf=0.45).find(final("declined", conf=0.6), cues) is not None
+
+
+def test_the_earliest_of_phrases_and_patterns_wins():
+    cues = Cues(("not working",), (re.compile(r"\bdeclined\b"),))
+    words = final("my card was declined and the app is not working")
+    spot = PhraseSpotter("en").find(words, cues)
+    assert spot is not None and spot.phrase == "declined"
+
+
+def test_chinese_patterns_match_across_characters():
+    cues = Cues(patterns=(re.compile("没有(任何)?消息|消息都没有"),))
+    words = Words("customer", 0.0, 3.0, "到现在一点消息都没有。", (), True)
+    spot = PhraseSpotter("zh").find(words, cues)
+    assert spot is not None and spot.phrase == "消息都没有"
+
+
+# --- help_offer, English -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "You've just taken eighty nine pounds off my card",
+    "My tracking says it was delivered but it's not here",
+    "I cannot make a call on it",
+    "I also saw a payment I did not make",
+    "The refund still hasn't come through",
+    "The internet has been down since Monday",
+    "Nobody has called me back",
+])
+def test_problems_in_the_customers_own_words(text):
+    nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
+    assert nudge.evidence["heard"]
+
+
+@pytest.mark.parametrize("text", [
+    "I can't wait to use it",
+    "I'd like to change my billing date please",
+    "Can you tell me your opening hours",
+    "I paid it from my savings account",
+])
+def test_calm_requests_are_not_problems(text):
+    assert nudges(run(say_timed("customer", 0.0, 4.0, text)), "help_offer") == []
+
+
+@pytest.mark.parametrize("reply", [
+    "I'll get that sorted for you today",
+    "Let me look into this for you right now",
+    "I can definitely fix that for you",
+    "Leave it with me",
+    "I look into this for you right now",  # the recogniser dropped the 'll
+])
+def test_assurances_in_the_agents_own_words(reply):
+    out = run(say_timed("customer", 0.0, 3.0, "My parcel never arrived") + say_timed("agent", 5.0, 8.0, reply))
+    assert outcomes(out, "help_offer") == ["satisfied"]
+
+
+@pytest.mark.parametrize("reply", ["I'll pass your message on", "I will send a note to the team",
+                                   "Let me explain how our delivery works"])
+def test_passing_it_on_is_not_an_assurance(reply):
+    out = run(say_timed("customer", 0.0, 3.0, "My parcel never arrived") + say_timed("agent", 5.0, 8.0, reply)
+              + say_timed("customer", 9.0, 10.0, "Right") + say_timed("agent", 11.0, 12.0, "Anything else")
+              + say_timed("customer", 13.0, 14.0, "No"))
+    assert outcomes(out, "help_offer") == ["missed"]
+
+
+def test_the_same_problem_said_again_is_not_a_new_one():
+    # "What does the till say?" - "Declined, code zero five." The agent missed it once; not twice.
+    out = run(say_timed("customer", 0.0, 4.0, "All my card payments are being declined")
+              + say_timed("agent", 4.5, 6.0, "What does the till say")
+              + say_timed("customer", 16.0, 18.0, "Declined code zero five")
+              + say_timed("agent", 18.5, 20.0, "Okay")
+              + say_timed("customer", 21.0, 22.0, "Yes")
+              + say_timed("agent", 22.5, 24.0, "Right"), t_end=30.0)
+    assert outcomes(out, "help_offer") == ["missed"]
+
+
+# --- label_emotion and pause ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["I have called three times now", "This is the fourth time I've rung"])
+def test_repeat_contacts_voice_frustration(text):
+    nudge, _ = only(run(say_timed("customer", 0.0, 3.0, text)), "label_emotion")
+    assert nudge.evidence["emotion"] == "frustrated"
+
+
+def test_an_emotion_pattern_makes_a_turn_weighty_for_the_pause():
+    # 2.5 s is short of a long explanation: only the feeling in it asks for the 2-second pause.
+    events = say_timed("customer", 0.0, 2.5, "I have rung four times") + say_timed("agent", 3.0, 5.0, "What is your postcode")
+    nudge, resolved = only(run(events), "pause")
+    assert nudge.t == 3.0 and resolved is not None and resolved.outcome == "missed"
+    assert word_end(events, "times") <= nudge.t
+
+
+# --- bad patterns ---------------------------------------------------------------------------------
+
+
+def test_a_bad_pattern_names_file_line_and_key():
+    raw = load_lexicon("en").source
+    broken = raw.replace('"\\\\bnothing (has )?', '"\\\\bnothing (has ?', 1)
+    assert broken != raw
+    import sys
+    tomllib = __import__("tomllib" if sys.version_info >= (3, 11) else "tomli")
+    lexicon = Lexicon("en", tomllib.loads(broken), broken)
+    line = next(i for i, text in enumerate(broken.splitlines(), 1) if "nothing (has ?" in text)
+    with pytest.raises(LexiconError) as caught:
+        default_rules(Settings(), lexicon)
+    message = str(caught.value)
+    assert f"lexicon/en.toml, line {line}" in message and "problems_patterns" in message
+
+
+def test_patterns_given_as_a_string_are_reported():
+    lexicon = load_lexicon("en")
+    data = {**lexicon.data, "help_offer": {**lexicon.data["help_offer"], "assurances_patterns": "i'll fix"}}
+    with pytest.raises(LexiconError, match=r"\[help_offer\] assurances_patterns must be a list"):
+        default_rules(Settings(), Lexicon("en", data))
+
+
+def test_a_problem_fired_from_a_partial_is_confirmed_by_its_final():
+    # The final repeats what the partial heard: that is the same utterance, not the problem said again.
+    from coach_app.prompts.runner import RuleRunner
+    from tests.test_rules_en import partial
+    runner = RuleRunner(default_rules(Settings()))
+    warm = say_timed("customer", 0.0, 2.0, "hello there I am calling today")  # the channel's finals are sure
+    out = runner.dispatch(warm + [partial("customer", 3.0, 5.0, "my card was declined at the till")])
+    out += runner.dispatch(say_timed("customer", 3.0, 6.0, "my card was declined at the till"))
+    out += runner.finish(20.0)
+    assert outcomes(out, "help_offer") == ["missed"]
