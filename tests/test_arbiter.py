@@ -64,3 +64,16 @@ def test_dismiss_shows_the_next_and_snooze_silences_a_kind():
     assert arb.visible is None
     arb.push(nudge(2, "pause", 30.0, 60))
     assert arb.visible is None and arb.suppressed[-1].id == "pause-2"
+
+
+def test_a_nudge_timed_a_moment_back_is_shown_now_not_over_the_last_one():
+    # The overlap pause is timed at the agent's onset but judged after its grace: it arrives after a
+    # nudge that already left the screen later than that onset. One on screen at a time, still.
+    arb = NudgeArbiter(FatigueSettings())
+    arb.push(nudge(1, "help_offer", 10.0, 70))
+    arb.push(NudgeResolved("help_offer-1", 12.0, "satisfied"))
+    arb.push(nudge(1, "pause", 11.6, 60))
+    assert arb.visible.kind == "pause" and arb.shown[-1].t_on == 12.0
+    arb.push(nudge(1, "label_emotion", 11.9, 80))  # replaces it, also at screen time
+    assert [(s.t_on, s.t_off) for s in arb.shown] == [(10.0, 12.0), (12.0, 12.0), (12.0, None)]
+    assert max_visible_at_once(arb.shown) == 1

@@ -38,6 +38,9 @@ class NudgeArbiter:
         self._queue: list[Nudge] = []
         self._recent: deque[float] = deque()
         self.snoozed: set[str] = set()  # kinds the agent silenced for this call
+        # Screen time only moves forward: a nudge timed a moment back (an overlap judged after its
+        # grace, a partial confirmed late) is shown now, never behind the one it replaces.
+        self._now = float("-inf")
 
     @property
     def visible(self) -> Nudge | None:
@@ -50,10 +53,11 @@ class NudgeArbiter:
             self._offer(event)
         elif isinstance(event, NudgeResolved):
             self.advance(event.t)
-            self._resolved(event)
+            self._resolved(event, self._now)
 
     def dismiss(self, t: float) -> Nudge | None:
         """The agent closed the visible nudge; the next waiting one may show."""
+        t = self._now = max(t, self._now)
         nudge = self.visible
         if self._visible:
             self._visible.outcome = "dismissed"
@@ -70,6 +74,7 @@ class NudgeArbiter:
 
     def advance(self, t: float) -> None:
         """Let audio time pass: expire the visible nudge, show the next one waiting."""
+        t = self._now = max(t, self._now)
         if self._visible and t >= self._visible.t_on + self.display_s:
             self._hide(self._visible.t_on + self.display_s)
         if self._visible is None:
@@ -79,20 +84,20 @@ class NudgeArbiter:
         if nudge.kind in REVIEW_ONLY or nudge.kind in self.snoozed:
             self.suppressed.append(nudge)
         elif self._visible is None:
-            self._show(nudge, nudge.t)
+            self._show(nudge, self._now)
         elif nudge.priority > self._visible.nudge.priority:
             self._queue.append(self._visible.nudge)  # set aside, may come back if still fresh
-            self._hide(nudge.t)
-            self._show(nudge, nudge.t)
+            self._hide(self._now)
+            self._show(nudge, self._now)
         else:
             self._queue.append(nudge)
 
-    def _resolved(self, event: NudgeResolved) -> None:
+    def _resolved(self, event: NudgeResolved, t: float) -> None:
         if self._visible and self._visible.nudge.id == event.id:
             self._visible.outcome = event.outcome
             if event.outcome in ("retracted", "satisfied", "dismissed"):
-                self._hide(event.t)
-                self._show_next(event.t)
+                self._hide(t)
+                self._show_next(t)
         elif event.outcome in ("retracted", "satisfied", "dismissed"):
             self._queue = [n for n in self._queue if n.id != event.id]
 
