@@ -54,6 +54,7 @@ class RuleSettings:
 @dataclass(frozen=True)
 class HelpOfferSettings(RuleSettings):
     taken_on_turns: int = 1  # after the agent's assurance, problems in the customer's next turn(s) are details of the same one
+    same_problem_s: float = 90.0  # after a missed offer, problems this soon are more of the same one (unless marked new: "also…")
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
 """`help_offer`: the customer states a problem; within their next turn or two the agent should give
 an assurance ("Let me help you with that."). It tells the customer they have reached the right
-person before any questions start. Once the agent has taken the problem on, what the customer adds in
-their next turn ("this is the third time I've called") is a detail of that problem, not a new one,
-and so is the same problem said again later ("Declined, code zero five" after "my card was declined")."""
+person before any questions start. One problem, one nudge: once the agent has taken the problem on,
+what the customer adds in their next turn ("this is the third time I've called") is a detail of it;
+while it goes unanswered, what they add is more of the same problem ("nobody told me that") unless
+they mark a new one ("I also saw a payment I did not make"); and the same words said again later
+("Declined, code zero five" after "my card was declined") are the same problem."""
 
 from __future__ import annotations
 
-from coach_app.events import Event, Nudge, SpeechStarted, Words
+from coach_app.events import Event, Nudge, NudgeResolved, SpeechStarted, Words
 from coach_app.prompts.lexicon import Lexicon, normalise
 from coach_app.prompts.spotting import Spot
 from coach_app.prompts.word_rule import WordRule
@@ -27,6 +29,9 @@ class HelpOfferRule(WordRule):
         self._problems = lexicon.cues(self.kind, "problems")
         self._assurances = lexicon.cues(self.kind, "assurances")
         self._raised: set[str] = set()  # the problems already nudged about, as heard
+        self._new_problem = lexicon.cues(self.kind, "new_problem")
+        self._same_problem_s = getattr(settings, "same_problem_s", HelpOfferSettings.same_problem_s)
+        self._unanswered_at: float | None = None  # when the last problem the agent let pass was raised
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems)
@@ -34,7 +39,18 @@ class HelpOfferRule(WordRule):
             return None
         if self.open is None and normalise(spot.phrase) in self._raised:  # (an open nudge is being confirmed)
             return None
+        if self._more_of_the_same(spot.t) and self.spotter.find(words, self._new_problem) is None:
+            return None
         return spot, self.lexicon.text(self.kind, "suggestion"), {}
+
+    def _more_of_the_same(self, t: float) -> bool:
+        """Still talking about the problem the agent let pass a moment ago."""
+        return self._unanswered_at is not None and t - self._unanswered_at < self._same_problem_s
+
+    def close(self, t: float, outcome: str) -> NudgeResolved:
+        assert self.open is not None
+        self._unanswered_at = self.open.nudge.t if outcome == "missed" else None
+        return super().close(t, outcome)
 
     def fire(self, t: float, suggestion: str, evidence: dict, confirmed: bool) -> Nudge:
         self._raised.add(normalise(evidence["heard"]))

@@ -5,7 +5,7 @@ turn ends. Naming a feeling calms it; skipping straight to the fix makes custome
 from __future__ import annotations
 
 from coach_app.events import Event, Prosody, SpeechStarted, Words
-from coach_app.prompts.lexicon import Lexicon
+from coach_app.prompts.lexicon import Cues, Lexicon
 from coach_app.prompts.spotting import Spot
 from coach_app.prompts.word_rule import WordRule
 from coach_app.settings import EmotionSettings
@@ -22,7 +22,10 @@ class LabelEmotionRule(WordRule):
         super().__init__(settings, lexicon)
         self.voice = settings
         self._emotions = lexicon.emotion_cues()
+        # Naming it: a labelling phrase, or the feeling's own words said back ("anyone would panic").
         self._labels = lexicon.cues("label_emotion", "labels")
+        for cues, _ in self._emotions.values():
+            self._labels += Cues(cues.phrases)
         self._baseline: list[Prosody] = []
         self._raised = 0
 

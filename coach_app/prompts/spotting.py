@@ -173,5 +173,6 @@ def _tokens(words: Words) -> list[str]:
 
 
 def _squash(text: str) -> str:
-    """Chinese text for substring matching: no spaces, no punctuation."""
-    return normalise(text).replace(" ", "")
+    """Chinese text for substring matching: no spaces, no punctuation, and 您 read as 你 (the polite
+    and the plain "you" say the same thing: "我帮你查" is "我帮您查")."""
+    return normalise(text).replace(" ", "").replace("您", "你")
