@@ -21,6 +21,7 @@ import hashlib
 import json
 import math
 import multiprocessing
+import pickle
 import re
 import sys
 import time
@@ -41,7 +42,8 @@ from coach_app.prompts.arbiter import NudgeArbiter, max_visible_at_once
 from coach_app.report.timeline import nudge_records  # noqa: E402
 from coach_app.settings import HintSettings, Settings  # noqa: E402
 from coach_app.synth import parse_script, read_truth, render_call, write_call  # noqa: E402
-from coach_app.events import Words  # noqa: E402
+from coach_app.events import ListeningWindow, Nudge, NudgeResolved, Words  # noqa: E402
+from coach_app.prompts.runner import RuleRunner  # noqa: E402
 from coach_app.transcript import load_transcript  # noqa: E402
 
 CORPUS = BENCH_DIR / "corpus"
@@ -50,6 +52,7 @@ FLITE_CACHE = OUT_DIR / "flite-cache"
 RENDER_VERSION = "1"  # bump when rendering changes, so cached WAVs are rendered again
 KINDS = ("pause", "label_emotion", "help_offer", "timeframe", "why_question", "hollow_apology", "monologue", "closing")
 BEFORE_S, AFTER_S, CLOSING_BEFORE_S = 0.5, 3.0, 1.0  # the matching window around an anchor line
+RULE_MADE = (Nudge, NudgeResolved, ListeningWindow)  # what the rules add to the engine's events
 EXPECT_EN = re.compile(r"^\s*#\s*expect:\s*([a-z_]+)\s*@\s*(\d+)\s*$")
 EXPECT_ZH = re.compile(r"^\s*([a-z_]+)\s*@\s*(\d+)\s*$")
 
@@ -86,8 +89,8 @@ class Score:
 
 # ---------------------------------------------------------------- running the pipeline
 
-def run_english(job: tuple[str, int, float | None, bool]) -> CallData:
-    path, rate, noise_db, hints = Path(job[0]), job[1], job[2], job[3]
+def run_english(job: tuple[str, int, float | None, bool, bool]) -> CallData:
+    path, rate, noise_db, hints, reuse = Path(job[0]), job[1], job[2], job[3], job[4]
     start = time.perf_counter()
     try:
         text = path.read_text(encoding="utf-8")
@@ -101,11 +104,27 @@ def run_english(job: tuple[str, int, float | None, bool]) -> CallData:
             rendered = render_call(script, sample_rate=rate, noise_db=noise_db, cache_dir=FLITE_CACHE)
             write_call(rendered, wav, truth_path)
         lines = [Line(t.speaker, t.t0, t.t1, t.text) for t in read_truth(truth_path)]
-        result = analyze_call(open_call(wav), Settings(), SphinxFactory(HintSettings(enabled=hints)))
-        return CallData(path.stem, lines, expected, _nudges(result.events), *_screen(result.events),
-                        float(result.summary["duration"]), time.perf_counter() - start, heard=_heard(result.events))
+        events, duration = _events(wav, hints, reuse)
+        return CallData(path.stem, lines, expected, _nudges(events), *_screen(events),
+                        duration, time.perf_counter() - start, heard=_heard(events))
     except Exception as exc:  # one broken call must not hide the figures of the others
         return CallData(path.stem, seconds=time.perf_counter() - start, error=f"{type(exc).__name__}: {exc}")
+
+
+def _events(wav: Path, hints: bool, reuse: bool) -> tuple[list, float]:
+    """The engine over the call; with `reuse`, what VAD and the recogniser heard last time is kept
+    next to the WAV and only the rules run again (seconds instead of minutes while working on rules;
+    the recogniser's hints come from the lexicon's phrases, so check a phrase change without it)."""
+    kept = wav.with_suffix(f".heard{'-hints' if hints else ''}.pickle")
+    if reuse and kept.is_file():
+        raw, duration = pickle.loads(kept.read_bytes())
+        runner = RuleRunner(default_rules(Settings()))
+        return runner.dispatch(raw) + runner.finish(duration), duration
+    result = analyze_call(open_call(wav), Settings(), SphinxFactory(HintSettings(enabled=hints)))
+    duration = float(result.summary["duration"])
+    raw = [e for e in result.events if not isinstance(e, RULE_MADE)]
+    kept.write_bytes(pickle.dumps((raw, round(duration, 3))))
+    return result.events, duration
 
 
 def _rendered_wav(path: Path, text: str, rate: int, noise_db: float | None) -> Path:
@@ -310,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--verbose", action="store_true", help="per-call FP/FN with the line text and what was heard")
     ap.add_argument("--no-hints", action="store_true", help="the bundled recogniser without its keyword-spotting hints")
     ap.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
+    ap.add_argument("--reuse-heard", action="store_true",
+                    help="re-run only the rules over what the recogniser heard last time (quick, for rule work)")
     args = ap.parse_args(argv)
     started = time.perf_counter()
     report: dict = {"runtime_s": None}
@@ -319,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     if not en_paths and not zh_paths:
         print(f"no calls in {args.corpus} match")
     if en_paths:
-        jobs = [(str(p), args.rate, args.noise_db, not args.no_hints) for p in en_paths]
+        jobs = [(str(p), args.rate, args.noise_db, not args.no_hints, args.reuse_heard) for p in en_paths]
         t0 = time.perf_counter()
         if args.workers > 1 and len(jobs) > 1:
             with multiprocessing.Pool(min(args.workers, len(jobs))) as pool:

@@ -39,7 +39,9 @@ class VadSettings:
 class PauseSettings:
     window_s: float = 2.0  # the listening window after the customer stops
     min_customer_turn_s: float = 1.5  # shorter customer turns ("yes", "mm-hm") need no pause…
-    long_turn_s: float = 5.0  # …and a turn this long is a substantive explanation even without problem/emotion words
+    long_turn_s: float = 5.0  # …and a turn this long is a substantive explanation even without problem/emotion words…
+    sure_turn_s: float = 3.0  # …or this long when the recogniser was sure of its words (so it is no question or number)
+    sure_conf: float = 0.7  # "sure": mean word confidence of the turn (a short agent reply: every word) at least this
     backchannel_max_s: float = 0.8  # an agent utterance this short is an acknowledgement, whatever was heard
     overlap_grace_s: float = 0.4  # the customer finishing this soon after the agent starts is normal turn-taking
     cooldown_s: float = 8.0

@@ -186,3 +186,84 @@ def test_a_problem_fired_from_a_partial_is_confirmed_by_its_final():
     out += runner.dispatch(say_timed("customer", 3.0, 6.0, "my card was declined at the till"))
     out += runner.finish(20.0)
     assert outcomes(out, "help_offer") == ["missed"]
+
+
+# --- the pause: what the recogniser is sure of -----------------------------------------------------
+
+
+def test_a_sure_three_second_explanation_wants_the_pause_an_unsure_one_does_not():
+    # Sure words tell an explanation from a question or a number; on a bad line only length can.
+    text = "That was her other leg she had trodden on a thorn"
+    sure = run(say_timed("customer", 0.0, 3.5, text, conf=0.9) + say_timed("agent", 4.0, 6.0, "Why did you not tell us"))
+    unsure = run(say_timed("customer", 0.0, 3.5, text, conf=0.4) + say_timed("agent", 4.0, 6.0, "Why did you not tell us"))
+    assert outcomes(sure, "pause") == ["missed"]
+    assert nudges(unsure, "pause") == []
+
+
+def test_a_short_follow_up_question_is_answered_at_once():
+    out = run(say_timed("customer", 0.0, 4.0, "You took forty pounds off my card twice")
+              + say_timed("agent", 7.0, 9.0, "I will refund one of them today")
+              + say_timed("customer", 10.0, 11.2, "And the late fee?")
+              + say_timed("agent", 11.6, 13.0, "That goes too"))
+    assert nudges(out, "pause") == []
+
+
+def test_a_curt_short_reply_is_not_a_backchannel():
+    # "Address." (0.7 s), heard for sure, after a problem: a missed pause, not an "mm-hm".
+    problem = say_timed("customer", 0.0, 4.0, "My heating stopped working two days ago")
+    curt = run(problem + say_timed("agent", 4.4, 5.1, "Address", conf=0.9))
+    mumble = run(problem + say_timed("agent", 4.4, 5.1, "Address", conf=0.3))
+    assert outcomes(curt, "pause") == ["missed"]
+    assert outcomes(mumble, "pause") == ["retracted"]  # unsure short sound: as likely an "mm-hm"
+
+
+# --- more problems ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "I've been charged four hundred pounds for a scratch",
+    "It should be well over a thousand",
+    "I paid for next day delivery and it took ten days",
+    "The money has already left my account",
+    "Our boiler packed in on Sunday",
+])
+def test_more_problems_in_the_customers_words(text):
+    nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
+    assert nudge.evidence["heard"]
+
+
+def test_a_problem_just_understood_is_not_one():
+    assert nudges(run(say_timed("customer", 0.0, 4.0, "Oh the credit card, no wonder I could not see it")), "help_offer") == []
+
+
+# --- Chinese ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("我家暖气从前天开始就不热了", True),
+    ("这个月话费九十八，平时才三十八", True),
+    ("多了一个视频会员，我根本没开过", True),
+    ("原来是信用卡，难怪没看到", False),
+])
+def test_chinese_problems_in_the_customers_words(tmp_path, text, problem):
+    from tests.test_rules_zh import analyze, line, of
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的手机号是多少？")])
+    assert bool(of(records, "help_offer")) is problem
+
+
+def test_a_curt_chinese_reply_after_a_problem_is_a_missed_pause(tmp_path):
+    from tests.test_rules_zh import analyze, line, of
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, "我家暖气不热了，老人冻得睡不着"), line("agent", 4.4, 5.0, "地址。")])
+    assert of(records, "pause") == [(4.4, "missed")]
+
+
+@pytest.mark.parametrize("reply", ["Oh, I'm so sorry, that's not good enough", "Well, oh no, let me help you with that"])
+def test_an_empathic_opener_after_a_filler_still_retracts_the_pause(reply):
+    out = run(say_timed("customer", 0.0, 4.0, "My mum's prescription still is not there") + say_timed("agent", 4.5, 7.0, reply))
+    assert outcomes(out, "pause") == ["retracted"]
+
+
+def test_assurance_with_a_misheard_word_before_for_you():
+    out = run(say_timed("customer", 0.0, 3.0, "My parcel never arrived")
+              + say_timed("agent", 5.0, 8.0, "title chase shut up for you now"))
+    assert outcomes(out, "help_offer") == ["satisfied"]

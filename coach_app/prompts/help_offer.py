@@ -30,12 +30,13 @@ class HelpOfferRule(WordRule):
         self._assurances = lexicon.cues(self.kind, "assurances")
         self._raised: set[str] = set()  # the problems already nudged about, as heard
         self._new_problem = lexicon.cues(self.kind, "new_problem")
+        self._not_problems = lexicon.cues(self.kind, "problems_exceptions")
         self._same_problem_s = getattr(settings, "same_problem_s", HelpOfferSettings.same_problem_s)
         self._unanswered_at: float | None = None  # when the last problem the agent let pass was raised
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems)
-        if spot is None or self._details():
+        if spot is None or self._details() or self.spotter.find(words, self._not_problems) is not None:
             return None
         if self.open is None and normalise(spot.phrase) in self._raised:  # (an open nudge is being confirmed)
             return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from coach_app.events import Event, ListeningWindow, Nudge, NudgeResolved, SpeechEnded, SpeechStarted, Words
-from coach_app.prompts.lexicon import Lexicon, normalise
+from coach_app.prompts.lexicon import Cues, Lexicon, normalise
 from coach_app.prompts.spotting import PhraseSpotter
 from coach_app.settings import PauseSettings
 
@@ -30,13 +30,16 @@ class PauseRule:
         self._backchannels = set(lexicon.phrases("pause", "backchannels"))
         self._factual = lexicon.patterns("pause", "factual_patterns")
         self._questions = lexicon.patterns("pause", "question_patterns")
-        self._weighty = lexicon.cues("help_offer", "problems")  # a problem or a feeling makes a turn weighty
+        self._problems = lexicon.cues("help_offer", "problems")  # a problem or a feeling makes a turn weighty
+        self._feelings = Cues()
         for cues, _ in lexicon.emotion_cues().values():
-            self._weighty += cues
+            self._feelings += cues
         self._customer_speaking = False
         self._turn_start: float | None = None  # the customer's turn began here (since the agent last spoke)
         self._turn_text: list[str] = []
         self._turn_weighty = False  # a problem or a feeling was voiced in this turn
+        self._turn_feeling = False  # a feeling was (even a short turn can carry one: "I'm furious")
+        self._turn_confs: list[float] = []  # how sure the recogniser was of the turn's words
         self._customer_end: float | None = None
         self._pending: Nudge | None = None  # fired, waiting for the agent's first words
         self._overlap: tuple[float, float] | None = None  # agent onset over the customer, and how long they had spoken
@@ -51,7 +54,10 @@ class PauseRule:
             return out + self._ended(event)
         if isinstance(event, Words) and event.final and event.channel == "customer" and self._turn_start is not None:
             self._turn_text.append(event.text)
-            self._turn_weighty = self._turn_weighty or self._spotter.find(event, self._weighty) is not None
+            self._turn_confs += [w.conf for w in event.words] if event.words else [1.0]  # a transcript's words are as written
+            feeling = self._spotter.find(event, self._feelings) is not None
+            self._turn_feeling = self._turn_feeling or feeling
+            self._turn_weighty = self._turn_weighty or feeling or self._spotter.find(event, self._problems) is not None
             return out + self._window()
         elif isinstance(event, Words) and event.channel == "agent" and self._pending is not None:
             return out + self._judge(event)
@@ -67,7 +73,8 @@ class PauseRule:
         if event.channel == "customer":
             self._customer_speaking = True
             if self._turn_start is None:
-                self._turn_start, self._turn_text, self._turn_weighty = event.t, [], False
+                self._turn_start, self._turn_text, self._turn_confs = event.t, [], []
+                self._turn_weighty = self._turn_feeling = False
             return []
         if event.channel != "agent" or self._turn_start is None:
             return []
@@ -121,17 +128,23 @@ class PauseRule:
         return [ListeningWindow(end, round(end + self.settings.window_s, 3))]
 
     def _substantive(self, spoken: float) -> bool:
-        """A problem, a feeling or a long explanation; not a short factual answer."""
-        if spoken < self.settings.min_customer_turn_s and not self._turn_weighty:
-            return False
-        text = normalise(" ".join(self._turn_text))
+        """A problem, a feeling or a long explanation; not a short factual answer or a plain question."""
+        short = spoken < self.settings.min_customer_turn_s
+        if (short and not self._turn_weighty) or self._turn_feeling:
+            return not short or self._turn_feeling
+        question = bool(self._turn_text) and self._is_question(self._turn_text[-1])
         if self._turn_weighty:
-            return True
-        if text and (any(re.search(p, text) for p in self._factual) or self._is_backchannel(text)):
-            return False
-        if self._turn_text and self._is_question(self._turn_text[-1]):
-            return False  # a plain question wants its answer, not a silence
-        return spoken >= self.settings.long_turn_s
+            return not (short and question)  # "Declined?" / "多扣的钱呢？": a follow-up question, answered at once
+        text = normalise(" ".join(self._turn_text))
+        if question or (text and (any(re.search(p, text) for p in self._factual) or self._is_backchannel(text))):
+            return False  # a plain question wants its answer, a number its read-back: not a silence
+        return spoken >= (self.settings.sure_turn_s if self._sure() else self.settings.long_turn_s)
+
+    def _sure(self) -> bool:
+        """The recogniser was sure of the turn's words: then it is known not to be a question or a
+        number, and a shorter explanation counts. On a bad line (the real call) only length does."""
+        confs = self._turn_confs
+        return len(confs) >= 3 and sum(confs) / len(confs) >= self.settings.sure_conf
 
     def _fire(self, t: float, gap: float | None, spoken: float) -> Nudge:
         self._count += 1
@@ -148,13 +161,27 @@ class PauseRule:
 
     def _judge(self, words: Words) -> list[Event]:
         assert self._pending is not None
-        empathic = self.lexicon.starts_with_any(words.text, "pause", "empathy_openers") is not None
+        empathic = any(self.lexicon.starts_with_any(said, "pause", "empathy_openers") is not None
+                       for said in self._after_fillers(words.text))
         if not words.final and not empathic:
             return []  # an empathic partial retracts early; otherwise wait for the whole utterance
-        short = words.final and words.t1 - words.t0 <= self.settings.backchannel_max_s
-        good = empathic or short or self._is_backchannel(normalise(words.text))
+        said = normalise(words.text)
+        short = words.final and words.t1 - words.t0 <= self.settings.backchannel_max_s and not self._curt(words, said)
+        good = empathic or short or self._is_backchannel(said)
         nudge, self._pending = self._pending, None
         return [NudgeResolved(nudge.id, words.t1, "retracted" if good else "missed")]
+
+    def _after_fillers(self, text: str) -> list[str]:
+        """The reply as said, and without each leading filler ("Oh, I'm so sorry" opens as "I'm so sorry")."""
+        found = [normalise(text)]
+        while (filler := self.lexicon.starts_with_any(found[-1], "pause", "opener_fillers")) and len(filler) < len(found[-1]):
+            found.append(found[-1][len(filler):].lstrip())
+        return found
+
+    def _curt(self, words: Words, said: str) -> bool:
+        """A short reply the recogniser is sure is not an acknowledgement ("Address?")."""
+        confs = [w.conf for w in words.words] if words.words else [1.0]
+        return bool(said) and not self._is_backchannel(said) and min(confs) >= self.settings.sure_conf
 
     def _is_question(self, said: str) -> bool:
         raw = said.strip()
