@@ -93,7 +93,7 @@ def test_assurances_in_the_agents_own_words(reply):
     "I'll need your reference number", "There is nothing we can do", "let me know if it does not arrive",
     "I'll put a note on your account", "I can see the payment", "We'll get back to you shortly",
     "I'll have to ask my manager", "let me put you on hold", "I can only offer a voucher", "let me have your account number",
-    "I'll be honest with you", "I can tell you that", "I'll transfer you to billing",
+    "I'll be honest with you", "I can tell you that", "I'll transfer you to billing", "I can send it to the billing team",
 ])
 def test_asking_passing_it_on_or_explaining_is_not_an_assurance(reply):
     out = run(say_timed("customer", 0.0, 3.0, "My parcel never arrived") + say_timed("agent", 5.0, 8.0, reply)
@@ -267,3 +267,9 @@ def test_assurance_with_a_misheard_word_before_for_you():
     out = run(say_timed("customer", 0.0, 3.0, "My parcel never arrived")
               + say_timed("agent", 5.0, 8.0, "title chase shut up for you now"))
     assert outcomes(out, "help_offer") == ["satisfied"]
+
+
+def test_a_quick_reply_that_takes_the_problem_on_retracts_the_pause():
+    out = run(say_timed("customer", 0.0, 4.0, "Look I do not need sorry I need the money")
+              + say_timed("agent", 4.6, 7.0, "I'll get this sorted for you right now"))
+    assert outcomes(out, "pause") == ["retracted"]

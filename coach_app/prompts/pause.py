@@ -29,7 +29,8 @@ class PauseRule:
         self._spotter = PhraseSpotter(lexicon.language)
         self._backchannels = set(lexicon.phrases("pause", "backchannels"))
         self._factual = lexicon.patterns("pause", "factual_patterns")
-        self._questions = lexicon.patterns("pause", "question_patterns")
+        self._answer_at_once = lexicon.patterns("pause", "answer_at_once_patterns")
+        self._help = lexicon.cues("help_offer", "assurances")  # opening by taking it on is good practice too
         self._problems = lexicon.cues("help_offer", "problems")  # a problem or a feeling makes a turn weighty
         self._feelings = Cues()
         for cues, _ in lexicon.emotion_cues().values():
@@ -132,7 +133,7 @@ class PauseRule:
         short = spoken < self.settings.min_customer_turn_s
         if (short and not self._turn_weighty) or self._turn_feeling:
             return not short or self._turn_feeling
-        question = bool(self._turn_text) and self._is_question(self._turn_text[-1])
+        question = bool(self._turn_text) and self._answered_at_once(self._turn_text[-1])
         if self._turn_weighty:
             return not (short and question)  # "Declined?" / "多扣的钱呢？": a follow-up question, answered at once
         text = normalise(" ".join(self._turn_text))
@@ -162,6 +163,7 @@ class PauseRule:
     def _judge(self, words: Words) -> list[Event]:
         assert self._pending is not None
         empathic = any(self.lexicon.starts_with_any(said, "pause", "empathy_openers") is not None
+                       or (words.final and any(p.match(said) for p in self._help.patterns))  # a partial's last word is unsure
                        for said in self._after_fillers(words.text))
         if not words.final and not empathic:
             return []  # an empathic partial retracts early; otherwise wait for the whole utterance
@@ -183,9 +185,10 @@ class PauseRule:
         confs = [w.conf for w in words.words] if words.words else [1.0]
         return bool(said) and not self._is_backchannel(said) and min(confs) >= self.settings.sure_conf
 
-    def _is_question(self, said: str) -> bool:
+    def _answered_at_once(self, said: str) -> bool:
+        """A plain question, a request or thanks."""
         raw = said.strip()
-        return any(re.search(p, raw) or re.search(p, normalise(raw)) for p in self._questions)
+        return any(re.search(p, raw) or re.search(p, normalise(raw)) for p in self._answer_at_once)
 
     def _is_backchannel(self, said: str) -> bool:
         tokens = said.split() if self.lexicon.language != "zh" else [said.strip("。，！？ ")]
