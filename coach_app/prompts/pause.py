@@ -163,12 +163,14 @@ class PauseRule:
     def _judge(self, words: Words) -> list[Event]:
         assert self._pending is not None
         empathic = any(self.lexicon.starts_with_any(said, "pause", "empathy_openers") is not None
-                       or (words.final and any(p.match(said) for p in self._help.patterns))  # a partial's last word is unsure
+                       or any(said == h or said.startswith(h + " ") for h in self._help.phrases)
                        for said in self._after_fillers(words.text))
         if not words.final and not empathic:
             return []  # an empathic partial retracts early; otherwise wait for the whole utterance
         said = normalise(words.text)
-        short = words.final and words.t1 - words.t0 <= self.settings.backchannel_max_s and not self._curt(words, said)
+        length = words.t1 - words.t0
+        short = words.final and ((length <= self.settings.backchannel_max_s and not self._curt(words, said))
+                                 or (length <= 1.5 * self.settings.backchannel_max_s and self._mumbled(words)))
         good = empathic or short or self._is_backchannel(said)
         nudge, self._pending = self._pending, None
         return [NudgeResolved(nudge.id, words.t1, "retracted" if good else "missed")]
@@ -179,6 +181,11 @@ class PauseRule:
         while (filler := self.lexicon.starts_with_any(found[-1], "pause", "opener_fillers")) and len(filler) < len(found[-1]):
             found.append(found[-1][len(filler):].lstrip())
         return found
+
+    @staticmethod
+    def _mumbled(words: Words) -> bool:
+        """A short sound the recogniser made nothing sure of ("mm-hm" heard as "and and maid")."""
+        return bool(words.words) and sum(w.conf for w in words.words) / len(words.words) < 0.4
 
     def _curt(self, words: Words, said: str) -> bool:
         """A short reply the recogniser is sure is not an acknowledgement ("Address?")."""

@@ -161,7 +161,8 @@ SUFFIXES = ("ing", "ed", "es", "s", "e")
 def _stem(token: str) -> str:
     """A light English stem so "charge me twice" finds "charged me twice" (both sides stemmed alike)."""
     for suffix in SUFFIXES:
-        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+        # a bare -e only comes off a longer word: "charge" ~ "charged", but "made" is not "mad"
+        if token.endswith(suffix) and len(token) - len(suffix) >= (4 if suffix == "e" else 3):
             return token[: -len(suffix)]
     return token
 
