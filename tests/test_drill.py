@@ -24,7 +24,7 @@ from coach_app.transcript import Utterance
 from conftest import RenderFn, run_cli
 from test_practice import answers
 
-# The agent cuts in with "why", then promises "soon" with a scripted apology: five misses to drill.
+# The agent cuts in with "why", never offers help, then promises "soon" with a scripted apology: six misses to drill.
 CALL = """\
 customer 0.5: Hello, I have been charged twice for my order and I am really angry about it.
 agent 0.3: Why did you order it twice?
@@ -64,7 +64,7 @@ def customer_lines(library: Library, call_id: int) -> list[str]:
 def test_each_missed_moment_is_cued_by_the_customer_words_before_it(library: Library, call_id: int,
                                                                     analysed: tuple[Path, CallResult]) -> None:
     missed = {n["kind"] for n in nudge_records(analysed[1].events) if n["outcome"] == "missed"}
-    assert {"label_emotion", "pause", "why_question", "timeframe", "hollow_apology", "closing"} <= missed
+    assert {"help_offer", "label_emotion", "pause", "why_question", "timeframe", "hollow_apology", "closing"} <= missed
     moments = drillable(library, call_id)
     kinds = [m.kind for m in moments]
     assert "closing" not in kinds  # a whole call's ending is no one-line drill
@@ -72,8 +72,8 @@ def test_each_missed_moment_is_cued_by_the_customer_words_before_it(library: Lib
     assert [m.t for m in moments] == sorted(m.t for m in moments)
     first, second = customer_lines(library, call_id)
     by_kind = {m.kind: m for m in moments}
-    # label_emotion fires inside the customer's line; pause and why on the agent's reply to it
-    for kind in ("label_emotion", "pause", "why_question"):
+    # help and label_emotion fire inside the customer's line; pause and why on the agent's reply to it
+    for kind in ("help_offer", "label_emotion", "pause", "why_question"):
         assert by_kind[kind].customer == first, kind
     # the vague promise and the scripted apology answer the second customer line, not the first
     for kind in ("timeframe", "hollow_apology"):
@@ -83,7 +83,10 @@ def test_each_missed_moment_is_cued_by_the_customer_words_before_it(library: Lib
 
 
 def test_the_default_drill_is_the_first_miss_as_a_one_step_scenario(library: Library, call_id: int) -> None:
-    scenario = drill_from_call(library, call_id)
+    first = drillable(library, call_id)[0]
+    assert first.kind == "help_offer"  # "charged twice" comes before "angry", and no help was offered
+    assert drill_from_call(library, call_id).id == f"drill-call{call_id}-help_offer-1"
+    scenario = drill_from_call(library, call_id, "label_emotion-1")
     assert scenario.id == f"drill-call{call_id}-label_emotion-1"
     assert scenario.title == "Drill: Name the feeling from your call of 4 March 2025"
     assert scenario.language == "en" and scenario.voice in VOICES
@@ -93,7 +96,7 @@ def test_the_default_drill_is_the_first_miss_as_a_one_step_scenario(library: Lib
     assert "Name the feeling you hear" in scenario.description
     by_id = drill_from_call(library, call_id, "timeframe-1")
     assert by_id.steps[0].expect == ("timeframe",) and "money back" in by_id.steps[0].customer
-    assert drill_from_call(library, call_id, 2).id == f"drill-call{call_id}-pause-1"
+    assert drill_from_call(library, call_id, 3).id == f"drill-call{call_id}-pause-1"
 
 
 def test_a_customer_okay_over_the_agents_own_line_is_not_the_cue(library: Library, tmp_path: Path) -> None:
@@ -134,14 +137,15 @@ def test_the_command_shows_the_drill_and_lists_the_moments(call_id: int, library
     assert code == 0, err
     rows = out.splitlines()
     assert len(rows) == len(moments)
-    assert rows[0].split()[:3] == ["1", "0:04", "label_emotion"] and rows[0].endswith(moments[0].customer)
-    code, out, err = run_cli(capsys, "practice", "--drill", str(call_id), "--moment", "2")
+    assert rows[0].split()[:3] == ["1", "0:02", "help_offer"] and rows[0].endswith(moments[0].customer)
+    assert rows[1].split()[:3] == ["2", "0:04", "label_emotion"]
+    code, out, err = run_cli(capsys, "practice", "--drill", str(call_id), "--moment", "3")
     assert code == 0, err
-    assert "Drill: Pause before answering" in out and moments[1].customer in out.lower()
-    assert f"practice --drill {call_id} --moment 2 --answers" in out
+    assert "Drill: Pause before answering" in out and moments[2].customer in out.lower()
+    assert f"practice --drill {call_id} --moment 3 --answers" in out
     code, out, _ = run_cli(capsys, "practice", "--drill", str(call_id), "--json")
     shown = json.loads(out)
-    assert shown["kind"] == "label_emotion" and shown["expect"] == ["label_emotion"] and shown["moment"] == 1
+    assert shown["kind"] == "help_offer" and shown["expect"] == ["help_offer"] and shown["moment"] == 1
 
 
 # --- calls that cannot become drills ----------------------------------------------------------
@@ -168,7 +172,7 @@ def test_an_unknown_call_or_moment_is_a_clear_error(library: Library, call_id: i
     assert drill_error(library, 999) == "call 999 is not in the library (see coach-app review for your calls)"
     with pytest.raises(DrillError, match="not in the library"):
         drillable(library, 999)
-    assert "has no moment 9 to drill (moments 1-5" in drill_error(library, call_id, 9)
+    assert "has no moment 9 to drill (moments 1-6" in drill_error(library, call_id, 9)
     library.close()
     code, out, err = run_cli(capsys, "practice", "--drill", "999")
     assert code == 2 and out == "" and "call 999 is not in the library" in err

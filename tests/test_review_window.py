@@ -114,7 +114,7 @@ def cells(window, column):
 def test_the_list_shows_each_call_with_its_figures(window):
     assert window.stack.currentWidget() is window.calls
     assert [r.title for r in window.calls.model.rows] == ["order.wav", "parcel.wav"]  # newest first
-    assert cells(window, 3) == ["P1 E1", "T1 W1 A1 C1"]  # missed, per kind
+    assert cells(window, 3) == ["P1 E1", "P1 H1 T1 W1 A1 C1"]  # missed, per kind
     assert cells(window, 4) == ["H1", "\u2013"]  # done
     assert all(c.endswith(" s") for c in cells(window, 5)) and all(c.endswith("%") for c in cells(window, 6))
     assert cells(window, 2) == ["0:21", "0:16"]
