@@ -61,6 +61,11 @@ def test_chinese_patterns_match_across_characters():
     "The refund still hasn't come through",
     "The internet has been down since Monday",
     "Nobody has called me back",
+    "I've been charged four hundred pounds for a scratch",
+    "It should be well over a thousand",
+    "I paid for next day delivery and it took ten days",
+    "The money has already left my account",
+    "Our boiler packed in on Sunday",
 ])
 def test_problems_in_the_customers_own_words(text):
     nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
@@ -218,18 +223,6 @@ def test_a_curt_short_reply_is_not_a_backchannel():
 
 
 # --- more problems ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("text", [
-    "I've been charged four hundred pounds for a scratch",
-    "It should be well over a thousand",
-    "I paid for next day delivery and it took ten days",
-    "The money has already left my account",
-    "Our boiler packed in on Sunday",
-])
-def test_more_problems_in_the_customers_words(text):
-    nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
-    assert nudge.evidence["heard"]
 
 
 def test_a_problem_just_understood_is_not_one():
