@@ -56,10 +56,13 @@ class PhraseSpotter:
         if not isinstance(cues, Cues):
             cues = Cues(cues)
         if self.language == "zh":
-            found = [self._find_substring(words, cues.phrases)]
-            found += [self._find_pattern_zh(words, p) for p in cues.patterns]
+            text = _squash(words.text)
+            found = [self._find_substring(words, text, cues.phrases)]
+            found += [self._find_pattern_zh(words, text, p) for p in cues.patterns]
         else:
-            found = [self._find_tokens(words, cues.phrases)] + [self._find_pattern(words, p) for p in cues.patterns]
+            heard = _Heard.of(words)
+            found = [self._find_tokens(words, heard, cues.phrases)]
+            found += [self._find_pattern(words, heard, p) for p in cues.patterns]
         spots = [f for f in found if f is not None]
         return min(spots, key=lambda spot: spot.t) if spots else None
 
@@ -67,51 +70,44 @@ class PhraseSpotter:
         text = normalise(words.text)
         return any(re.search(p, text) for p in patterns)
 
-    def _find_tokens(self, words: Words, phrases: tuple[str, ...]) -> Spot | None:
-        tokens = _tokens(words)
-        times, confs = self._times_confs(words, tokens)
+    def _find_tokens(self, words: Words, heard: _Heard, phrases: tuple[str, ...]) -> Spot | None:
         best: Spot | None = None
         for phrase in phrases:
             target = phrase.split()
             n = len(target)
             stems = [_stem(t) for t in target]
-            for i in range(len(tokens) - n + 1):
-                if [_stem(t) for t in tokens[i:i + n]] != stems:
+            for i in range(len(heard.tokens) - n + 1):
+                if heard.stems[i:i + n] != stems:
                     continue
-                conf = min(confs[i:i + n]) if n == 1 else sum(confs[i:i + n]) / n
-                stable = not words.final and self._previous(words.channel)[i:i + n] == target
-                if not self._trusted(words, n, conf, followed=len(tokens) - (i + n), stable=stable):
+                spot = self._spot_span(words, heard, i, n, phrase, target)
+                if spot is None:
                     continue
-                spot = Spot(phrase, times[i + n - 1], round(conf, 3))
                 if best is None or spot.t < best.t:
                     best = spot
                 break
         return best
 
-    def _find_pattern(self, words: Words, pattern: re.Pattern[str]) -> Spot | None:
+    def _find_pattern(self, words: Words, heard: _Heard, pattern: re.Pattern[str]) -> Spot | None:
         """A pattern over the space-joined tokens, judged like a phrase of the tokens it spans."""
-        tokens = _tokens(words)
-        times, confs = self._times_confs(words, tokens)
-        starts, offset = [], 0
-        for token in tokens:
-            starts.append(offset)
-            offset += len(token) + 1
-        for match in pattern.finditer(" ".join(tokens)):
+        for match in pattern.finditer(heard.joined):
             if match.end() <= match.start():
                 continue
-            span = [i for i, at in enumerate(starts) if at < match.end() and at + len(tokens[i]) > match.start()]
+            span = [i for i, at in enumerate(heard.starts)
+                    if at < match.end() and at + len(heard.tokens[i]) > match.start()]
             i, n = span[0], len(span)
-            conf = min(confs[i:i + n]) if n == 1 else sum(confs[i:i + n]) / n
-            stable = not words.final and self._previous(words.channel)[i:i + n] == tokens[i:i + n]
-            if self._trusted(words, n, conf, followed=len(tokens) - (i + n), stable=stable):
-                return Spot(match.group(0), times[i + n - 1], round(conf, 3))
+            spot = self._spot_span(words, heard, i, n, match.group(0), heard.tokens[i:i + n])
+            if spot is not None:
+                return spot
         return None
 
-    @staticmethod
-    def _times_confs(words: Words, tokens: list[str]) -> tuple[list[float], list[float]]:
-        if words.words:
-            return [w.t1 for w in words.words], [w.conf for w in words.words]
-        return [words.t1] * len(tokens), [1.0] * len(tokens)  # a transcript or partial without word times
+    def _spot_span(self, words: Words, heard: _Heard, i: int, n: int, phrase: str, target: list[str]) -> Spot | None:
+        """Tokens i..i+n heard as `phrase`: timed at its last word, trusted by the words' confidence
+        (a partial: by whether the previous partial already had `target` there)."""
+        conf = min(heard.confs[i:i + n]) if n == 1 else sum(heard.confs[i:i + n]) / n
+        stable = not words.final and self._previous(words.channel)[i:i + n] == target
+        if not self._trusted(words, n, conf, followed=len(heard.tokens) - (i + n), stable=stable):
+            return None
+        return Spot(phrase, heard.times[i + n - 1], round(conf, 3))
 
     def _previous(self, channel: str) -> list[str]:
         return self._partials.get(channel, ([], []))[0]
@@ -121,16 +117,14 @@ class PhraseSpotter:
             return self.reliable(words.channel) and (n_words >= 2 or followed >= 1 or stable)
         return conf >= (self.min_word_conf if n_words == 1 else self.min_phrase_conf)
 
-    def _find_substring(self, words: Words, phrases: tuple[str, ...]) -> Spot | None:
-        text = _squash(words.text)
+    def _find_substring(self, words: Words, text: str, phrases: tuple[str, ...]) -> Spot | None:
         hits = [(text.find(_squash(p)), _squash(p)) for p in phrases if _squash(p) and _squash(p) in text]
         if not hits:
             return None
         start, phrase = min(hits)
         return self._spot_chars(words, text, start, start + len(phrase), phrase)
 
-    def _find_pattern_zh(self, words: Words, pattern: re.Pattern[str]) -> Spot | None:
-        text = _squash(words.text)
+    def _find_pattern_zh(self, words: Words, text: str, pattern: re.Pattern[str]) -> Spot | None:
         for match in pattern.finditer(text):
             if match.end() > match.start():
                 spot = self._spot_chars(words, text, match.start(), match.end(), match.group(0))
@@ -153,6 +147,31 @@ class PhraseSpotter:
         if not self._trusted(words, 2 if len(phrase) > 1 else 1, conf, followed=len(text) - end):
             return None
         return Spot(phrase, t, round(conf, 3))
+
+
+@dataclass(frozen=True)
+class _Heard:
+    """One English result as the spotter reads it, worked out once for every phrase and pattern."""
+
+    tokens: list[str]
+    stems: list[str]
+    times: list[float]  # end of each token
+    confs: list[float]
+    joined: str  # the tokens, space-joined, for patterns…
+    starts: list[int]  # …and where each token starts in it
+
+    @staticmethod
+    def of(words: Words) -> _Heard:
+        tokens = _tokens(words)
+        if words.words:
+            times, confs = [w.t1 for w in words.words], [w.conf for w in words.words]
+        else:  # a transcript or partial without word times
+            times, confs = [words.t1] * len(tokens), [1.0] * len(tokens)
+        starts, offset = [], 0
+        for token in tokens:
+            starts.append(offset)
+            offset += len(token) + 1
+        return _Heard(tokens, [_stem(t) for t in tokens], times, confs, " ".join(tokens), starts)
 
 
 SUFFIXES = ("ing", "ed", "es", "s", "e")
