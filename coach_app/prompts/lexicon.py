@@ -130,8 +130,11 @@ class Lexicon:
         return tuple(value)
 
     def starts_with_any(self, text: str, section: str, key: str) -> str | None:
-        said = normalise(text)
-        for phrase in self.phrases(section, key):
+        return self.opening(normalise(text), self.phrases(section, key))
+
+    def opening(self, said: str, phrases: tuple[str, ...]) -> str | None:
+        """The phrase `said` (normalised) opens with, or None: whole words in English, characters in Chinese."""
+        for phrase in phrases:
             if said == phrase or said.startswith(phrase + " ") or (self.language == "zh" and said.startswith(phrase)):
                 return phrase
         return None

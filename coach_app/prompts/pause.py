@@ -30,7 +30,9 @@ class PauseRule:
         self._backchannels = set(lexicon.phrases("pause", "backchannels"))
         self._factual = lexicon.patterns("pause", "factual_patterns")
         self._answer_at_once = lexicon.patterns("pause", "answer_at_once_patterns")
-        self._help = lexicon.cues("help_offer", "assurances")  # opening by taking it on is good practice too
+        self._openers = lexicon.phrases("pause", "empathy_openers")
+        self._help = lexicon.phrases("help_offer", "assurances")  # opening by taking it on is good practice too
+        self._fillers = lexicon.phrases("pause", "opener_fillers")
         self._problems = lexicon.cues("help_offer", "problems")  # a problem or a feeling makes a turn weighty
         self._feelings = Cues()
         for cues, _ in lexicon.emotion_cues().values():
@@ -38,8 +40,8 @@ class PauseRule:
         self._customer_speaking = False
         self._turn_start: float | None = None  # the customer's turn began here (since the agent last spoke)
         self._turn_text: list[str] = []
-        self._turn_weighty = False  # a problem or a feeling was voiced in this turn
-        self._turn_feeling = False  # a feeling was (even a short turn can carry one: "I'm furious")
+        self._turn_problem = False  # a problem was voiced in this turn…
+        self._turn_feeling = False  # …or a feeling (even a short turn can carry one: "I'm furious")
         self._turn_confs: list[float] = []  # how sure the recogniser was of the turn's words
         self._customer_end: float | None = None
         self._pending: Nudge | None = None  # fired, waiting for the agent's first words
@@ -56,9 +58,9 @@ class PauseRule:
         if isinstance(event, Words) and event.final and event.channel == "customer" and self._turn_start is not None:
             self._turn_text.append(event.text)
             self._turn_confs += [w.conf for w in event.words] if event.words else [1.0]  # a transcript's words are as written
-            feeling = self._spotter.find(event, self._feelings) is not None
-            self._turn_feeling = self._turn_feeling or feeling
-            self._turn_weighty = self._turn_weighty or feeling or self._spotter.find(event, self._problems) is not None
+            self._turn_feeling = self._turn_feeling or self._spotter.find(event, self._feelings) is not None
+            if not self._turn_feeling:  # a feeling already makes the turn substantive
+                self._turn_problem = self._turn_problem or self._spotter.find(event, self._problems) is not None
             return out + self._window()
         elif isinstance(event, Words) and event.channel == "agent" and self._pending is not None:
             return out + self._judge(event)
@@ -75,7 +77,7 @@ class PauseRule:
             self._customer_speaking = True
             if self._turn_start is None:
                 self._turn_start, self._turn_text, self._turn_confs = event.t, [], []
-                self._turn_weighty = self._turn_feeling = False
+                self._turn_problem = self._turn_feeling = False
             return []
         if event.channel != "agent" or self._turn_start is None:
             return []
@@ -130,11 +132,13 @@ class PauseRule:
 
     def _substantive(self, spoken: float) -> bool:
         """A problem, a feeling or a long explanation; not a short factual answer or a plain question."""
+        if self._turn_feeling:
+            return True
         short = spoken < self.settings.min_customer_turn_s
-        if (short and not self._turn_weighty) or self._turn_feeling:
-            return not short or self._turn_feeling
+        if short and not self._turn_problem:
+            return False
         question = bool(self._turn_text) and self._answered_at_once(self._turn_text[-1])
-        if self._turn_weighty:
+        if self._turn_problem:
             return not (short and question)  # "Declined?" / "多扣的钱呢？": a follow-up question, answered at once
         text = normalise(" ".join(self._turn_text))
         if question or (text and (any(re.search(p, text) for p in self._factual) or self._is_backchannel(text))):
@@ -162,15 +166,15 @@ class PauseRule:
 
     def _judge(self, words: Words) -> list[Event]:
         assert self._pending is not None
-        empathic = any(self.lexicon.starts_with_any(said, "pause", "empathy_openers") is not None
-                       or any(said == h or said.startswith(h + " ") for h in self._help.phrases)
+        empathic = any(self.lexicon.opening(said, self._openers) is not None
+                       or any(said == h or said.startswith(h + " ") for h in self._help)
                        for said in self._after_fillers(words.text))
         if not words.final and not empathic:
             return []  # an empathic partial retracts early; otherwise wait for the whole utterance
         said = normalise(words.text)
         length = words.t1 - words.t0
         short = words.final and ((length <= self.settings.backchannel_max_s and not self._curt(words, said))
-                                 or (length <= 1.5 * self.settings.backchannel_max_s and self._mumbled(words)))
+                                 or (length <= self.settings.mumble_max_s and self._mumbled(words)))
         good = empathic or short or self._is_backchannel(said)
         nudge, self._pending = self._pending, None
         return [NudgeResolved(nudge.id, words.t1, "retracted" if good else "missed")]
@@ -178,14 +182,13 @@ class PauseRule:
     def _after_fillers(self, text: str) -> list[str]:
         """The reply as said, and without each leading filler ("Oh, I'm so sorry" opens as "I'm so sorry")."""
         found = [normalise(text)]
-        while (filler := self.lexicon.starts_with_any(found[-1], "pause", "opener_fillers")) and len(filler) < len(found[-1]):
+        while (filler := self.lexicon.opening(found[-1], self._fillers)) and len(filler) < len(found[-1]):
             found.append(found[-1][len(filler):].lstrip())
         return found
 
-    @staticmethod
-    def _mumbled(words: Words) -> bool:
+    def _mumbled(self, words: Words) -> bool:
         """A short sound the recogniser made nothing sure of ("mm-hm" heard as "and and maid")."""
-        return bool(words.words) and sum(w.conf for w in words.words) / len(words.words) < 0.4
+        return bool(words.words) and sum(w.conf for w in words.words) / len(words.words) < self.settings.mumble_conf
 
     def _curt(self, words: Words, said: str) -> bool:
         """A short reply the recogniser is sure is not an acknowledgement ("Address?")."""
