@@ -53,7 +53,7 @@ class NudgeArbiter:
             self._offer(event)
         elif isinstance(event, NudgeResolved):
             self.advance(event.t)
-            self._resolved(event, self._now)
+            self._resolved(event)
 
     def dismiss(self, t: float) -> Nudge | None:
         """The agent closed the visible nudge; the next waiting one may show."""
@@ -92,12 +92,12 @@ class NudgeArbiter:
         else:
             self._queue.append(nudge)
 
-    def _resolved(self, event: NudgeResolved, t: float) -> None:
+    def _resolved(self, event: NudgeResolved) -> None:
         if self._visible and self._visible.nudge.id == event.id:
             self._visible.outcome = event.outcome
             if event.outcome in ("retracted", "satisfied", "dismissed"):
-                self._hide(t)
-                self._show_next(t)
+                self._hide(self._now)
+                self._show_next(self._now)
         elif event.outcome in ("retracted", "satisfied", "dismissed"):
             self._queue = [n for n in self._queue if n.id != event.id]
 
