@@ -5,15 +5,18 @@ Event level, no audio; the helpers are those of test_rules_en."""
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 
 from coach_app.events import Words
 from coach_app.prompts import default_rules
 from coach_app.prompts.lexicon import Cues, Lexicon, LexiconError, load_lexicon
+from coach_app.prompts.runner import RuleRunner
 from coach_app.prompts.spotting import PhraseSpotter
 from coach_app.settings import Settings
-from tests.test_rules_en import nudges, only, outcomes, run, say, say_timed, timed, word_end
+from test_rules_en import nudges, only, outcomes, partial, run, say, say_timed, timed, word_end
+from test_rules_zh import analyze, line, of
 
 # --- the spotter ---------------------------------------------------------------------------------
 
@@ -164,7 +167,6 @@ def test_a_bad_pattern_names_file_line_and_key():
     raw = load_lexicon("en").source
     broken = raw.replace('"\\\\bnothing (has )?', '"\\\\bnothing (has ?', 1)
     assert broken != raw
-    import sys
     tomllib = __import__("tomllib" if sys.version_info >= (3, 11) else "tomli")
     lexicon = Lexicon("en", tomllib.loads(broken), broken)
     line = next(i for i, text in enumerate(broken.splitlines(), 1) if "nothing (has ?" in text)
@@ -183,8 +185,6 @@ def test_patterns_given_as_a_string_are_reported():
 
 def test_a_problem_fired_from_a_partial_is_confirmed_by_its_final():
     # The final repeats what the partial heard: that is the same utterance, not the problem said again.
-    from coach_app.prompts.runner import RuleRunner
-    from tests.test_rules_en import partial
     runner = RuleRunner(default_rules(Settings()))
     warm = say_timed("customer", 0.0, 2.0, "hello there I am calling today")  # the channel's finals are sure
     out = runner.dispatch(warm + [partial("customer", 3.0, 5.0, "my card was declined at the till")])
@@ -239,13 +239,11 @@ def test_a_problem_just_understood_is_not_one():
     ("原来是信用卡，难怪没看到", False),
 ])
 def test_chinese_problems_in_the_customers_words(tmp_path, text, problem):
-    from tests.test_rules_zh import analyze, line, of
     records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的手机号是多少？")])
     assert bool(of(records, "help_offer")) is problem
 
 
 def test_a_curt_chinese_reply_after_a_problem_is_a_missed_pause(tmp_path):
-    from tests.test_rules_zh import analyze, line, of
     records = analyze(tmp_path, [line("customer", 0.0, 4.0, "我家暖气不热了，老人冻得睡不着"), line("agent", 4.4, 5.0, "地址。")])
     assert of(records, "pause") == [(4.4, "missed")]
 
