@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from coach_app.events import Words
+from coach_app.events import Word, Words
 from coach_app.prompts import default_rules
 from coach_app.prompts.lexicon import Cues, Lexicon, LexiconError, load_lexicon
 from coach_app.prompts.runner import RuleRunner
@@ -220,6 +220,24 @@ def test_a_curt_short_reply_is_not_a_backchannel():
     mumble = run(problem + say_timed("agent", 4.4, 5.1, "Address", conf=0.3))
     assert outcomes(curt, "pause") == ["missed"]
     assert outcomes(mumble, "pause") == ["retracted"]  # unsure short sound: as likely an "mm-hm"
+
+
+def _heard_as(t0: float, t1: float, *words: tuple[str, float]) -> list:
+    """An agent utterance with the recogniser's own confidence for each word."""
+    step = (t1 - t0) / len(words)
+    timed_words = tuple(Word(w, round(t0 + i * step, 3), round(t0 + (i + 1) * step, 3), c) for i, (w, c) in enumerate(words))
+    return say("agent", t0, t1, " ".join(w for w, _ in words), timed_words)
+
+
+@pytest.mark.parametrize("heard, outcome", [
+    ((("order", 0.31), ("number", 1.0)), "missed"),  # "Order number?": one word unsure, one sure
+    ((("red", 0.68), ("number", 1.0)), "missed"),  # "Reg number?"
+    ((("in", 0.49), ("a", 0.81), ("gym", 0.35)), "retracted"),  # "Mm-hm.": only a short sound heard for sure
+    ((("order", 0.2), ("number", 0.3)), "retracted"),  # nothing sure: as likely an "mm-hm"
+])
+def test_one_sure_word_makes_a_short_reply_curt(heard, outcome):
+    problem = say_timed("customer", 0.0, 4.0, "My heating stopped working two days ago")
+    assert outcomes(run(problem + _heard_as(4.4, 5.1, *heard)), "pause") == [outcome]
 
 
 # --- more problems ----------------------------------------------------------------------------------

@@ -191,9 +191,16 @@ class PauseRule:
         return bool(words.words) and sum(w.conf for w in words.words) / len(words.words) < self.settings.mumble_conf
 
     def _curt(self, words: Words, said: str) -> bool:
-        """A short reply the recogniser is sure is not an acknowledgement ("Address?")."""
-        confs = [w.conf for w in words.words] if words.words else [1.0]
-        return bool(said) and not self._is_backchannel(said) and min(confs) >= self.settings.sure_conf
+        """A short reply with a word the recogniser is sure of that is not an acknowledgement
+        ("Address?", "Order number?" heard as "order:0.31 number:1.00")."""
+        if not said or self._is_backchannel(said):
+            return False
+        if not words.words:  # a transcript: its words are as written
+            return True
+        # one sure word is enough, if it is a word and not a short sound ("mm-hm" heard as "in a gym")
+        sure = any(w.conf >= self.settings.sure_conf and (len(w.text) >= 4 or self.lexicon.language == "zh")
+                   for w in words.words)
+        return sure and not self._mumbled(words)
 
     def _answered_at_once(self, said: str) -> bool:
         """A plain question, a request or thanks."""
