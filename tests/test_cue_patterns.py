@@ -282,3 +282,43 @@ def test_a_quick_reply_that_takes_the_problem_on_retracts_the_pause():
     out = run(say_timed("customer", 0.0, 4.0, "Look I do not need sorry I need the money")
               + say_timed("agent", 4.6, 7.0, "I'll get this sorted for you right now"))
     assert outcomes(out, "pause") == ["retracted"]
+
+
+# --- problems the agent took on before the rule heard them ------------------------------------------
+
+
+def test_a_detail_after_help_given_unprompted_is_not_a_new_problem(tmp_path):
+    # The first problem was worded past the lexicon ("滴水"); the agent took it on anyway, so the
+    # customer's next worry about it is a detail, not a problem left unanswered.
+    records = analyze(tmp_path, [
+        line("customer", 0.0, 6.0, "新装的空调室内机一直往下滴水，地板都湿了。"),
+        line("agent", 8.5, 11.0, "好的，这个情况我来帮您处理。"),
+        line("customer", 11.5, 14.0, "床头柜也泡坏了。"),
+        line("agent", 16.5, 19.0, "师傅上门会一起看。"),
+    ])
+    assert of(records, "help_offer") == []
+
+
+def test_an_unprompted_assurance_counts_in_english_too():
+    out = run(say_timed("customer", 0.0, 4.0, "The water drips out of the front all day")
+              + say_timed("agent", 6.5, 8.5, "Let me help you with that")
+              + say_timed("customer", 9.0, 11.0, "The floor under it is damaged")
+              + say_timed("agent", 13.5, 15.0, "Okay I see"))
+    assert nudges(out, "help_offer") == []
+
+
+@pytest.mark.parametrize("text, emotion", [
+    ("我们楼的电梯从前天开始就坏了，一直没人来修。", False),  # a problem, told flatly
+    ("你们的人打电话说材料找不到了。", False),  # lost: a problem, not confusion
+    ("我在App里找不到我的账单。", True),  # can't find it: confused
+    ("我有点担心，会不会把墙也泡坏了？", True),
+])
+def test_chinese_problems_told_flatly_are_not_feelings(tmp_path, text, emotion):
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的手机号是多少？")])
+    assert bool(of(records, "label_emotion")) is emotion
+
+
+def test_a_worry_about_what_might_happen_is_not_a_problem(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, "我有点担心，会不会把墙也泡坏了？"),
+                                 line("agent", 6.5, 8.0, "请问您的手机号是多少？")])
+    assert of(records, "help_offer") == []

@@ -36,11 +36,11 @@ class HelpOfferRule(WordRule):
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems)
-        if spot is None or self._details() or self.spotter.find(words, self._not_problems) is not None:
+        if spot is None or self.spotter.find(words, self._not_problems) is not None:
             return None
         if self.open is None and normalise(spot.phrase) in self._raised:  # (an open nudge is being confirmed)
             return None
-        if self._more_of_the_same(spot.t) and self.spotter.find(words, self._new_problem) is None:
+        if (self._details() or self._more_of_the_same(spot.t)) and self.spotter.find(words, self._new_problem) is None:
             return None
         return spot, self.lexicon.text(self.kind, "suggestion"), {}
 
@@ -56,6 +56,13 @@ class HelpOfferRule(WordRule):
     def fire(self, t: float, suggestion: str, evidence: dict, confirmed: bool) -> Nudge:
         self._raised.add(normalise(evidence["heard"]))
         return super().fire(t, suggestion, evidence, confirmed)
+
+    def on_event(self, event: Event) -> list[Event]:
+        out = super().on_event(event)
+        if (self.open is None and isinstance(event, Words) and event.channel == "agent" and event.final
+                and self.spotter.find(event, self._assurances) is not None):
+            self._taken_on = self.turns.turns["customer"]  # taken on unprompted (a problem the rule did not hear)
+        return out
 
     def react(self, event: Event) -> list[Event]:
         assert self.open is not None
