@@ -322,3 +322,18 @@ def test_a_worry_about_what_might_happen_is_not_a_problem(tmp_path):
     records = analyze(tmp_path, [line("customer", 0.0, 4.0, "我有点担心，会不会把墙也泡坏了？"),
                                  line("agent", 6.5, 8.0, "请问您的手机号是多少？")])
     assert of(records, "help_offer") == []
+
+
+@pytest.mark.parametrize("explanation", [
+    "Yes I called on Monday and the lady said the engineer would come on Wednesday morning",  # not a bare "yes"
+    "Right and also when they came last month they knocked the lid off my green bin",  # "when they came": no question
+])
+def test_an_explanation_that_opens_like_an_answer_or_a_question_still_wants_the_pause(explanation):
+    out = run(say_timed("customer", 0.0, 4.5, explanation) + say_timed("agent", 5.0, 6.5, "Okay that is a different team"))
+    assert outcomes(out, "pause") == ["missed"]
+
+
+@pytest.mark.parametrize("answer", ["Yes that's right", "When does the office open on Saturday"])
+def test_a_short_answer_or_a_plain_question_is_still_answered_at_once(answer):
+    out = run(say_timed("customer", 0.0, 3.2, answer) + say_timed("agent", 3.6, 5.0, "Okay that is a different team"))
+    assert nudges(out, "pause") == []
