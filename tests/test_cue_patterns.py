@@ -69,6 +69,11 @@ def test_chinese_patterns_match_across_characters():
     "I paid for next day delivery and it took ten days",
     "The money has already left my account",
     "Our boiler packed in on Sunday",
+    "The surgery sent it over a week ago and it still isn't ready",
+    "They say there is nothing under my name but I paid for it last week",
+    "You said the car would be done on Monday and I've had no phone call",
+    "My train to Glasgow was cancelled last month",
+    "When they came last month they broke the lid on my bin",
 ])
 def test_problems_in_the_customers_own_words(text):
     nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
@@ -80,6 +85,8 @@ def test_problems_in_the_customers_own_words(text):
     "I'd like to change my billing date please",
     "Can you tell me your opening hours",
     "I paid it from my savings account",
+    "I've had no problems with it until now",
+    "And if the doctor still hasn't signed it",  # asking what happens if: not a problem yet
 ])
 def test_calm_requests_are_not_problems(text):
     assert nudges(run(say_timed("customer", 0.0, 4.0, text)), "help_offer") == []
@@ -337,3 +344,38 @@ def test_an_explanation_that_opens_like_an_answer_or_a_question_still_wants_the_
 def test_a_short_answer_or_a_plain_question_is_still_answered_at_once(answer):
     out = run(say_timed("customer", 0.0, 3.2, answer) + say_timed("agent", 3.6, 5.0, "Okay that is a different team"))
     assert nudges(out, "pause") == []
+
+
+
+# --- a feeling in the opening turn voices the problem ---------------------------------------------
+
+
+def test_a_feeling_in_the_opening_turn_is_a_problem_to_take_on():
+    # "I am absolutely furious, my bill has a hundred and eighty pounds of roaming on it", with
+    # the problem itself worded past the lexicon: the feeling tells the agent there is one.
+    opening = say_timed("customer", 0.0, 5.0, "I am absolutely furious about my bill this month")
+    poor = run(opening + say_timed("agent", 7.5, 9.0, "What is your account number"))
+    good = run(opening + say_timed("agent", 7.5, 9.0, "I'm so sorry let me help you with that"))
+    assert outcomes(poor, "help_offer") == ["missed"]
+    assert outcomes(good, "help_offer") == ["satisfied"]
+
+
+def test_a_feeling_later_in_the_call_is_not_a_new_problem():
+    # The agent has answered two turns already; "I'm really upset" now is about what was said before.
+    out = run(say_timed("customer", 0.0, 3.0, "Hello there")
+              + say_timed("agent", 5.5, 7.0, "Hello how can I help")
+              + say_timed("customer", 7.5, 10.0, "I want to check my order")
+              + say_timed("agent", 12.5, 14.0, "What is the order number")
+              + say_timed("customer", 14.5, 17.0, "I'm really upset about this")
+              + say_timed("agent", 19.5, 21.0, "Okay one moment"))
+    assert nudges(out, "help_offer") == []
+
+
+def test_the_agents_polite_afraid_is_no_feeling():
+    assert nudges(run(say_timed("customer", 0.0, 3.0, "That's the usual time I'm afraid")), "label_emotion") == []
+
+
+@pytest.mark.parametrize("text", ["前台说根本没有我的订单。", "我明明只订了一个，怎么扣了两份钱。"])
+def test_chinese_what_should_be_there_and_is_not(tmp_path, text):
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的手机号是多少？")])
+    assert of(records, "help_offer")

@@ -9,12 +9,13 @@ they mark a new one ("I also saw a payment I did not make"); and the same words 
 from __future__ import annotations
 
 from coach_app.events import Event, Nudge, NudgeResolved, SpeechStarted, Words
-from coach_app.prompts.lexicon import Lexicon, normalise
+from coach_app.prompts.lexicon import Cues, Lexicon, normalise
 from coach_app.prompts.spotting import Spot
 from coach_app.prompts.word_rule import WordRule
 from coach_app.settings import HelpOfferSettings
 
 AGENT_TURNS = 2
+OPENING_TURNS = 2  # the customer's first turns give the reason for the call: a feeling there voices the problem
 
 
 class HelpOfferRule(WordRule):
@@ -33,9 +34,14 @@ class HelpOfferRule(WordRule):
         self._not_problems = lexicon.cues(self.kind, "problems_exceptions")
         self._same_problem_s = getattr(settings, "same_problem_s", HelpOfferSettings.same_problem_s)
         self._unanswered_at: float | None = None  # when the last problem the agent let pass was raised
+        self._feelings = Cues()  # before any problem is heard, a feeling voices one ("I am absolutely furious…")
+        for cues, _ in lexicon.emotion_cues().values():
+            self._feelings += cues
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems)
+        if spot is None and self._count == 0 and self._taken_on is None and self.turns.turns["customer"] <= OPENING_TURNS:
+            spot = self.spotter.find(words, self._feelings)  # (the problem itself may be worded past the lexicon, or misheard)
         if spot is None or self.spotter.find(words, self._not_problems) is not None:
             return None
         if self.open is None and normalise(spot.phrase) in self._raised:  # (an open nudge is being confirmed)

@@ -34,6 +34,7 @@ class PauseRule:
         self._help = lexicon.phrases("help_offer", "assurances")  # opening by taking it on is good practice too
         self._fillers = lexicon.phrases("pause", "opener_fillers")
         self._problems = lexicon.cues("help_offer", "problems")  # a problem or a feeling makes a turn weighty
+        self._not_problems = lexicon.cues("help_offer", "problems_exceptions")  # ("no wonder", "and if…?")
         self._feelings = Cues()
         for cues, _ in lexicon.emotion_cues().values():
             self._feelings += cues
@@ -60,7 +61,8 @@ class PauseRule:
             self._turn_confs += [w.conf for w in event.words] if event.words else [1.0]  # a transcript's words are as written
             self._turn_feeling = self._turn_feeling or self._spotter.find(event, self._feelings) is not None
             if not self._turn_feeling:  # a feeling already makes the turn substantive
-                self._turn_problem = self._turn_problem or self._spotter.find(event, self._problems) is not None
+                self._turn_problem = self._turn_problem or (self._spotter.find(event, self._problems) is not None
+                                                            and self._spotter.find(event, self._not_problems) is None)
             return out + self._window()
         elif isinstance(event, Words) and event.channel == "agent" and self._pending is not None:
             return out + self._judge(event)
