@@ -379,3 +379,19 @@ def test_the_agents_polite_afraid_is_no_feeling():
 def test_chinese_what_should_be_there_and_is_not(tmp_path, text):
     records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的手机号是多少？")])
     assert of(records, "help_offer")
+
+
+def test_a_chinese_reply_that_opens_with_help_retracts_the_pause(tmp_path):
+    # The assurance runs straight on into the sentence, no space: characters, as for empathy openers.
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, "我家暖气不热了，老人冻得睡不着"),
+                                 line("agent", 4.4, 7.0, "我马上帮您处理这个问题。")])
+    assert of(records, "pause") == [(4.4, "retracted")]
+
+
+def test_an_action_is_not_a_help_opener():
+    # Quick after a problem, "I'm going to send a refresh signal" takes it on (help_offer) but is no
+    # "let me help you": the customer was still owed the pause.
+    out = run(say_timed("customer", 0.0, 4.0, "My TV box stopped working and the match is on tonight")
+              + say_timed("agent", 4.4, 7.0, "I'm going to send a refresh signal to your box"))
+    assert outcomes(out, "pause") == ["missed"]
+    assert outcomes(out, "help_offer") == ["satisfied"]

@@ -168,9 +168,7 @@ class PauseRule:
 
     def _judge(self, words: Words) -> list[Event]:
         assert self._pending is not None
-        empathic = any(self.lexicon.opening(said, self._openers) is not None
-                       or any(said == h or said.startswith(h + " ") for h in self._help)
-                       for said in self._after_fillers(words.text))
+        empathic = any(self._opens_well(said) for said in self._after_fillers(words.text))
         if not words.final and not empathic:
             return []  # an empathic partial retracts early; otherwise wait for the whole utterance
         said = normalise(words.text)
@@ -180,6 +178,11 @@ class PauseRule:
         good = empathic or short or self._is_backchannel(said)
         nudge, self._pending = self._pending, None
         return [NudgeResolved(nudge.id, words.t1, "retracted" if good else "missed")]
+
+    def _opens_well(self, said: str) -> bool:
+        """The reply opens with empathy or with a help phrase ("Let me help…", 我来帮您处理…). Not any
+        action ("I'm going to send a refresh signal"): help_offer's wider assurance patterns are not openers."""
+        return self.lexicon.opening(said, self._openers + self._help) is not None
 
     def _after_fillers(self, text: str) -> list[str]:
         """The reply as said, and without each leading filler ("Oh, I'm so sorry" opens as "I'm so sorry")."""
