@@ -1,8 +1,8 @@
 """How fast does the call engine analyse audio, stage by stage, and how much memory does it take?
 
-    /work/venv/bin/python bench/engine_speed.py            # 5-minute synthesised call (the issue's figure)
-    /work/venv/bin/python bench/engine_speed.py --quick    # 1-minute smoke run
-    /work/venv/bin/python bench/engine_speed.py --minutes 10 --strict
+    .venv/bin/python bench/engine_speed.py            # 5-minute synthesised call (the issue's figure)
+    .venv/bin/python bench/engine_speed.py --quick    # 1-minute smoke run
+    .venv/bin/python bench/engine_speed.py --minutes 10 --strict
 
 Builds a synthesised two-party call (a generated script, four flite voices, varied gaps, overlaps
 and long pauses), caches it under bench/out/ (git-ignored; re-rendered when missing), then runs

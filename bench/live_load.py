@@ -1,8 +1,8 @@
 """What does a live call cost: CPU, memory, dropped audio, event-to-screen latency, start-up time?
 
-    /work/venv/bin/python bench/live_load.py              # 5 minutes of live call (the issue's figure)
-    /work/venv/bin/python bench/live_load.py --quick      # 1-minute smoke run
-    /work/venv/bin/python bench/live_load.py --minutes 10 --strict
+    .venv/bin/python bench/live_load.py              # 5 minutes of live call (the issue's figure)
+    .venv/bin/python bench/live_load.py --quick      # 1-minute smoke run
+    .venv/bin/python bench/live_load.py --minutes 10 --strict
 
 A synthesised two-party call (bench/engine_speed.py's, cached in bench/out/; rendered when missing)
 is played with FileSource(realtime=True), i.e. paced at audio speed through the same Capture,

@@ -1,9 +1,9 @@
 """How often are the coaching rules right? Precision and recall of `missed` nudges on a labelled corpus.
 
-    /work/venv/bin/python bench/nudge_accuracy.py                  # English audio + Chinese transcripts
-    /work/venv/bin/python bench/nudge_accuracy.py --lang zh --verbose
-    /work/venv/bin/python bench/nudge_accuracy.py --lang en --rate 8000 --noise-db -45 --json bench/out/acc.json
-    /work/venv/bin/python bench/nudge_accuracy.py --lang en --no-hints   # the recogniser's first pass alone
+    .venv/bin/python bench/nudge_accuracy.py                  # English audio + Chinese transcripts
+    .venv/bin/python bench/nudge_accuracy.py --lang zh --verbose
+    .venv/bin/python bench/nudge_accuracy.py --lang en --rate 8000 --noise-db -45 --json bench/out/acc.json
+    .venv/bin/python bench/nudge_accuracy.py --lang en --no-hints   # the recogniser's first pass alone
 
 English: each bench/corpus/en/*.call is rendered with flite (cached under bench/out/corpus/, the
 script's hash in the file name so an edited script is rendered again), then run through the real

@@ -1,8 +1,8 @@
 """How long after the triggering moment does each live nudge appear, and what does a block cost?
 
-    /work/venv/bin/python bench/nudge_latency.py               # 16 kHz table, then telephone (8 kHz) table
-    /work/venv/bin/python bench/nudge_latency.py --rate 8000   # telephone only (-55 dBFS noise)
-    /work/venv/bin/python bench/nudge_latency.py --verbose --strict
+    .venv/bin/python bench/nudge_latency.py               # 16 kHz table, then telephone (8 kHz) table
+    .venv/bin/python bench/nudge_latency.py --rate 8000   # telephone only (-55 dBFS noise)
+    .venv/bin/python bench/nudge_latency.py --verbose --strict
 
 Eight short synthesised calls (CALLS below) are rendered with flite (cached under bench/out/latency/,
 the script's hash in the name) and fed to the full engine (bundled PocketSphinx) in 20 ms blocks, as

@@ -11,7 +11,7 @@ Speech is flite (agent `slt` on the left, customer `rms` on the right), looped t
     chunk was made (what a seek costs) and after it (target: none);
   - pitch: median F0 after stretching vs the original (target within 3%), and after sample skipping.
 
-    /work/venv/bin/python bench/playback_speed.py [--strict]
+    .venv/bin/python bench/playback_speed.py [--strict]
 """
 
 from __future__ import annotations

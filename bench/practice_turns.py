@@ -1,7 +1,7 @@
 """Live practice: how soon does the simulated customer speak after the trainee stops?
 
-    /work/venv/bin/python bench/practice_turns.py            # 3 scenarios, good and quick answers
-    /work/venv/bin/python bench/practice_turns.py --quick    # 1 scenario
+    .venv/bin/python bench/practice_turns.py            # 3 scenarios, good and quick answers
+    .venv/bin/python bench/practice_turns.py --quick    # 1 scenario
 
 A scripted trainee (flite answers, paced at real time like a microphone) answers each line through
 the same SimulatedCustomer -> LiveSession (worker thread, child-process recognisers) a practice run

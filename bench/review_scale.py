@@ -4,7 +4,7 @@ Targets (issue 5): list + search <= 100 ms; open the 60-minute call in the Revie
 transcript shown) <= 0.5 s; memory while it is open is reported (RSS delta). The built store is cached
 under bench/out/review_scale/ (rebuilt with --rebuild). Qt runs offscreen.
 
-    /work/venv/bin/python bench/review_scale.py [--rebuild] [--strict]
+    .venv/bin/python bench/review_scale.py [--rebuild] [--strict]
 """
 
 from __future__ import annotations

@@ -42,9 +42,8 @@ class PauseSettings:
     long_turn_s: float = 5.0  # …and a turn this long is a substantive explanation even without problem/emotion words…
     sure_turn_s: float = 3.0  # …or this long when the recogniser was sure of its words (so it is no question or number)
     sure_conf: float = 0.7  # "sure": mean word confidence of the turn (a short agent reply: every word) at least this
-    backchannel_max_s: float = 0.8  # an agent utterance this short is an acknowledgement, whatever was heard…
-    mumble_max_s: float = 1.2  # …and one up to this long whose words the recogniser was unsure of…
-    mumble_conf: float = 0.4  # …mean word confidence below this ("mm-hm" heard as "and and maid")
+    mumble_max_s: float = 1.2  # an agent reply this short is an acknowledgement unless a real word in it was heard for sure ("Address?")…
+    mumble_conf: float = 0.4  # …or, whatever was heard, its mean word confidence is below this ("mm-hm" heard as "and and maid")
     overlap_grace_s: float = 0.4  # the customer finishing this soon after the agent starts is normal turn-taking
     cooldown_s: float = 8.0
 
@@ -57,8 +56,7 @@ class RuleSettings:
 
 @dataclass(frozen=True)
 class HelpOfferSettings(RuleSettings):
-    taken_on_turns: int = 1  # after the agent's assurance, problems in the customer's next turn(s) are details of the same one
-    same_problem_s: float = 90.0  # after a missed offer, problems this soon are more of the same one (unless marked new: "also…")
+    same_problem_s: float = 90.0  # after a problem is taken on or let pass, problems this soon are the same one (unless marked new: "also…")
 
 
 @dataclass(frozen=True)

@@ -395,3 +395,45 @@ def test_an_action_is_not_a_help_opener():
               + say_timed("agent", 4.4, 7.0, "I'm going to send a refresh signal to your box"))
     assert outcomes(out, "pause") == ["missed"]
     assert outcomes(out, "help_offer") == ["satisfied"]
+
+
+
+@pytest.mark.parametrize("t1, heard, outcome", [
+    (5.28, (("m", 0.10), ("m", 0.99), ("h", 0.98), ("and", 0.06)), "retracted"),  # "Mm-hm." 0.88 s: sounds, no word
+    (5.5, (("what's", 0.9), ("the", 0.9), ("account", 0.9), ("number", 0.9)), "missed"),  # 1.1 s and sure
+    (5.9, (("mm", 0.9), ("okay", 0.9), ("right", 0.9)), "retracted"),  # backchannels, however long and sure
+])
+def test_a_reply_of_about_a_second_is_judged_by_its_words(t1, heard, outcome):
+    problem = say_timed("customer", 0.0, 4.0, "My heating stopped working two days ago")
+    assert outcomes(run(problem + _heard_as(4.4, t1, *heard)), "pause") == [outcome]
+
+
+def test_more_about_a_problem_taken_on_is_a_detail_for_a_minute_and_a_half():
+    out = run(say_timed("customer", 0.0, 4.0, "You took my gym fee again after I cancelled")
+              + say_timed("agent", 6.5, 8.5, "Let me sort that out for you")
+              + say_timed("customer", 9.0, 10.0, "Thank you")
+              + say_timed("agent", 10.5, 12.0, "What is your name")
+              + say_timed("customer", 12.5, 17.0, "Anna Reed and the email never came and now I'm out another thirty pounds")
+              + say_timed("agent", 19.5, 21.0, "Okay one moment"))
+    assert outcomes(out, "help_offer") == ["satisfied"]
+
+
+def test_more_about_a_problem_let_pass_is_not_new_because_of_and_now():
+    out = run(say_timed("customer", 0.0, 4.0, "You took my gym fee again after I cancelled")
+              + say_timed("agent", 6.5, 8.5, "What is your name")
+              + say_timed("customer", 9.0, 10.0, "Anna Reed")
+              + say_timed("agent", 12.5, 14.0, "There is no cancellation here")
+              + say_timed("customer", 14.5, 19.0, "The email never came and now I'm out another thirty pounds")
+              + say_timed("agent", 21.5, 23.0, "Okay one moment"))
+    assert outcomes(out, "help_offer") == ["missed"]  # one problem, one nudge
+
+
+@pytest.mark.parametrize("question", ["Why didn't you reconnect it", "Why didn't he would put the day for an instructor"])
+def test_why_turned_round_is_a_why_question_whoever_follows(question):
+    assert outcomes(run(say_timed("agent", 0.0, 2.5, question)), "why_question") == ["missed"]
+
+
+def test_asking_for_someone_who_cannot_use_a_phone_is_no_confusion(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 3.0, "老人不会用手机怎么办？"),
+                                 line("agent", 3.5, 8.0, "可以让家里人帮忙代约。")])
+    assert of(records, "label_emotion") == [] and of(records, "pause") == []

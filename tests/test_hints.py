@@ -93,7 +93,7 @@ def agent_says(words: list[Word]) -> list:
 
 @pytest.mark.parametrize("kind, spec, hit", [
     ("timeframe", (("it", 0.6), ("will", 0.9), ("be", 1.0), ("paid", 1.0), ("soon", 0.02)), ("soon", 4, 4, 0.885)),
-    ("why_question", (("why", 0.66), ("did", 0.74), ("they", 0.02), ("wait", 0.9)), ("why did you", 0, 2, 0.886)),
+    ("why_question", (("why", 0.66), ("dig", 0.3), ("you", 0.74), ("wait", 0.9)), ("why did you", 0, 2, 0.886)),
 ])
 def test_a_nudge_the_first_pass_alone_loses_fires_with_the_hint(kind, spec, hit):
     words = heard(*spec)
@@ -122,8 +122,8 @@ def test_hints_can_be_switched_off():
 # From bench/corpus/en/03: the first pass hears "need you to the money for my ordered two:0.04
 # times:0.17" and "why did he:0.03 wait"; the spotter heard "two times" and "why did you" there.
 SCRIPT = """
-customer/awb 0.5: Hi. You took the money for my order two times. I am really upset.
-agent/kal16 2.4: Thank you. I see it. Why did you wait a week to call us?
+customer/awb 0.5: My refund still hasn't come through.
+agent/kal16 2.4: It will be with you in a bit.
 end 1.0
 """
 
@@ -151,15 +151,15 @@ def test_hints_only_confirm_or_correct_words_inside_spotted_phrases(render):
                 changed.append(after.text)
                 assert after.conf >= before.conf and after.conf >= HINTS.verified_conf
                 assert any(after.text in phrase.split() for phrase in SphinxFactory().phrases)
-    assert "you" in changed and "two" in changed and "times" in changed
+    assert {"in", "a", "bit"} <= set(changed)  # "in a bit", confirmed
 
 
 def test_hints_recover_the_nudges_the_first_pass_misheard(render):
     wav, _ = render(SCRIPT)
     plain = analyze_call(open_call(wav), Settings(), SphinxFactory(HintSettings(enabled=False)))
     hinted = analyze_call(open_call(wav), Settings(), SphinxFactory())
-    assert not {"help_offer", "why_question"} & kinds(plain)  # if this fails, the first pass got better: pick harder lines
-    assert {"help_offer", "why_question"} <= kinds(hinted)
+    assert "timeframe" not in kinds(plain)  # if this fails, the first pass got better: pick a harder line
+    assert "timeframe" in kinds(hinted)  # "in a bit", spotted
 
 
 def test_the_spotter_hears_the_rules_phrases_in_speech(render):

@@ -256,12 +256,12 @@ def test_a_problem_after_the_next_customer_turn_is_new():
     assert outcomes(out, "help_offer") == ["satisfied", "missed"]
 
 
-def test_how_many_customer_turns_add_details_comes_from_the_settings():
+def test_how_long_a_problem_taken_on_gathers_details_comes_from_the_settings():
     events = (say_timed("customer", 0.0, 3.0, "My parcel did not arrive")
               + say_timed("agent", 5.0, 8.0, "Let me help you with that")
               + say_timed("customer", 11.0, 14.0, "This is the third time I have called about it"))  # past the cooldown
     assert len(nudges(run(events, t_end=20.0), "help_offer")) == 1
-    none = replace(Settings(), help_offer=HelpOfferSettings(taken_on_turns=0))
+    none = replace(Settings(), help_offer=HelpOfferSettings(same_problem_s=0.0))
     assert outcomes(run(events, t_end=20.0, settings=none), "help_offer") == ["satisfied", "missed"]
 
 
@@ -333,7 +333,7 @@ def test_an_ordinal_word_is_not_a_concrete_time():
 def test_why_question_is_missed_when_asked():
     agent = say_timed("agent", 0.0, 3.0, "Why did you not update the app?")
     nudge, resolved = only(run(agent), "why_question")
-    assert nudge.t == pytest.approx(word_end(agent, "you")) and nudge.evidence["heard"] == "why did you"
+    assert nudge.t == pytest.approx(word_end(agent, "did")) and nudge.evidence["heard"] == "why did"
     assert resolved is not None and (resolved.outcome, resolved.t) == ("missed", nudge.t)
     assert "What happened" in nudge.suggestion
 

@@ -1,10 +1,11 @@
 """`help_offer`: the customer states a problem; within their next turn or two the agent should give
 an assurance ("Let me help you with that."). It tells the customer they have reached the right
-person before any questions start. One problem, one nudge: once the agent has taken the problem on,
-what the customer adds in their next turn ("this is the third time I've called") is a detail of it;
-while it goes unanswered, what they add is more of the same problem ("nobody told me that") unless
-they mark a new one ("I also saw a payment I did not make"); and the same words said again later
-("Declined, code zero five" after "my card was declined") are the same problem."""
+person before any questions start. One problem, one nudge: for a minute and a half after the agent
+takes a problem on (even one the rule did not hear) or lets it pass, what the customer adds ("this
+is the third time I've called", "nobody told me that") is more of the same problem, unless they mark
+a new one ("I also saw a payment I did not make"); the same words said again later ("Declined, code
+zero five" after "my card was declined") are the same problem. Before any problem is heard, a feeling
+in the customer's opening turns ("I am absolutely furious…") voices one."""
 
 from __future__ import annotations
 
@@ -25,8 +26,7 @@ class HelpOfferRule(WordRule):
 
     def __init__(self, settings: HelpOfferSettings, lexicon: Lexicon):
         super().__init__(settings, lexicon)
-        self._taken_on_turns = getattr(settings, "taken_on_turns", HelpOfferSettings.taken_on_turns)
-        self._taken_on: int | None = None  # the customer's turn count when the agent last gave an assurance
+        self._taken_on_at: float | None = None  # when the agent last gave an assurance
         self._problems = lexicon.cues(self.kind, "problems")
         self._assurances = lexicon.cues(self.kind, "assurances")
         self._raised: set[str] = set()  # the problems already nudged about, as heard
@@ -40,13 +40,13 @@ class HelpOfferRule(WordRule):
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems)
-        if spot is None and self._count == 0 and self._taken_on is None and self.turns.turns["customer"] <= OPENING_TURNS:
+        if spot is None and self._count == 0 and self._taken_on_at is None and self.turns.turns["customer"] <= OPENING_TURNS:
             spot = self.spotter.find(words, self._feelings)  # (the problem itself may be worded past the lexicon, or misheard)
         if spot is None or self.spotter.find(words, self._not_problems) is not None:
             return None
         if self.open is None and normalise(spot.phrase) in self._raised:  # (an open nudge is being confirmed)
             return None
-        if (self._details() or self._more_of_the_same(spot.t)) and self.spotter.find(words, self._new_problem) is None:
+        if (self._details(spot.t) or self._more_of_the_same(spot.t)) and self.spotter.find(words, self._new_problem) is None:
             return None
         return spot, self.lexicon.text(self.kind, "suggestion"), {}
 
@@ -67,7 +67,7 @@ class HelpOfferRule(WordRule):
         out = super().on_event(event)
         if (self.open is None and isinstance(event, Words) and event.channel == "agent" and event.final
                 and self.spotter.find(event, self._assurances) is not None):
-            self._taken_on = self.turns.turns["customer"]  # taken on unprompted (a problem the rule did not hear)
+            self._took_on(event.t1)  # unprompted (a problem the rule did not hear)
         return out
 
     def react(self, event: Event) -> list[Event]:
@@ -75,14 +75,17 @@ class HelpOfferRule(WordRule):
         if isinstance(event, Words) and event.channel == "agent":
             spot = self.spotter.find(event, self._assurances)
             if spot is not None:
-                self._taken_on = self.turns.turns["customer"]
+                self._took_on(spot.t)
                 return [self.close(spot.t, "satisfied")]
         if (isinstance(event, SpeechStarted) and event.channel == "customer" and self.open.confirmed
                 and self.turns.turns["agent"] >= self.open.agent_turn + AGENT_TURNS):
             return [self.close(event.t, "missed")]
         return []
 
-    def _details(self) -> bool:
-        """Said in the customer's turn(s) right after the agent took their problem on."""
-        turn = self.turns.turns["customer"]
-        return self._taken_on is not None and turn <= self._taken_on + self._taken_on_turns
+    def _took_on(self, t: float) -> None:
+        self._taken_on_at = t
+
+    def _details(self, t: float) -> bool:
+        """Said while the problem the agent took on is still being talked about ("The email never
+        came, and now…" after "Let me sort that out")."""
+        return self._taken_on_at is not None and t - self._taken_on_at < self._same_problem_s

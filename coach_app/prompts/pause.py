@@ -173,8 +173,7 @@ class PauseRule:
             return []  # an empathic partial retracts early; otherwise wait for the whole utterance
         said = normalise(words.text)
         length = words.t1 - words.t0
-        short = words.final and ((length <= self.settings.backchannel_max_s and not self._curt(words, said))
-                                 or (length <= self.settings.mumble_max_s and self._mumbled(words)))
+        short = words.final and length <= self.settings.mumble_max_s and not self._curt(words, said)
         good = empathic or short or self._is_backchannel(said)
         nudge, self._pending = self._pending, None
         return [NudgeResolved(nudge.id, words.t1, "retracted" if good else "missed")]
