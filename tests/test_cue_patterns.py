@@ -74,6 +74,9 @@ def test_chinese_patterns_match_across_characters():
     "You said the car would be done on Monday and I've had no phone call",
     "My train to Glasgow was cancelled last month",
     "When they came last month they broke the lid on my bin",
+    "The deposit is still held on my card",
+    "There's a forty pound cleaning charge on my account",
+    "Nobody has come",
 ])
 def test_problems_in_the_customers_own_words(text):
     nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
@@ -375,7 +378,7 @@ def test_the_agents_polite_afraid_is_no_feeling():
     assert nudges(run(say_timed("customer", 0.0, 3.0, "That's the usual time I'm afraid")), "label_emotion") == []
 
 
-@pytest.mark.parametrize("text", ["前台说根本没有我的订单。", "我明明只订了一个，怎么扣了两份钱。"])
+@pytest.mark.parametrize("text", ["前台说根本没有我的订单。", "我明明只订了一个，怎么扣了两份钱。", "桌面上有一道很长的裂缝，根本没法用。"])
 def test_chinese_what_should_be_there_and_is_not(tmp_path, text):
     records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的手机号是多少？")])
     assert of(records, "help_offer")
@@ -437,3 +440,10 @@ def test_asking_for_someone_who_cannot_use_a_phone_is_no_confusion(tmp_path):
     records = analyze(tmp_path, [line("customer", 0.0, 3.0, "老人不会用手机怎么办？"),
                                  line("agent", 3.5, 8.0, "可以让家里人帮忙代约。")])
     assert of(records, "label_emotion") == [] and of(records, "pause") == []
+
+
+
+def test_a_chinese_request_to_ask_how_is_answered_at_once(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 5.8, "你好，我今年六月份毕业，想问一下宿舍押金是怎么退的。"),
+                                 line("agent", 6.3, 13.0, "好的。您先在学校公众号上预约退宿检查。")])
+    assert of(records, "pause") == []
