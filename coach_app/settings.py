@@ -41,9 +41,9 @@ class PauseSettings:
     min_customer_turn_s: float = 1.5  # shorter customer turns ("yes", "mm-hm") need no pause…
     long_turn_s: float = 5.0  # …and a turn this long is a substantive explanation even without problem/emotion words…
     sure_turn_s: float = 3.0  # …or this long when the recogniser was sure of its words (so it is no question or number)
-    sure_conf: float = 0.7  # "sure": mean word confidence of the turn (a short agent reply: every word) at least this
+    sure_conf: float = 0.7  # "sure": mean word confidence of the turn (a short agent reply: of one real word) at least this
     mumble_max_s: float = 1.2  # an agent reply this short is an acknowledgement unless a real word in it was heard for sure ("Address?")…
-    mumble_conf: float = 0.4  # …or, whatever was heard, its mean word confidence is below this ("mm-hm" heard as "and and maid")
+    mumble_conf: float = 0.4  # …and the reply as a whole at least this sure (not "mm-hm" heard as "and and maid")
     overlap_grace_s: float = 0.4  # the customer finishing this soon after the agent starts is normal turn-taking
     cooldown_s: float = 8.0
 

@@ -67,7 +67,7 @@ class HelpOfferRule(WordRule):
         out = super().on_event(event)
         if (self.open is None and isinstance(event, Words) and event.channel == "agent" and event.final
                 and self.spotter.find(event, self._assurances) is not None):
-            self._took_on(event.t1)  # unprompted (a problem the rule did not hear)
+            self._taken_on_at = event.t1  # unprompted (a problem the rule did not hear)
         return out
 
     def react(self, event: Event) -> list[Event]:
@@ -75,15 +75,12 @@ class HelpOfferRule(WordRule):
         if isinstance(event, Words) and event.channel == "agent":
             spot = self.spotter.find(event, self._assurances)
             if spot is not None:
-                self._took_on(spot.t)
+                self._taken_on_at = spot.t
                 return [self.close(spot.t, "satisfied")]
         if (isinstance(event, SpeechStarted) and event.channel == "customer" and self.open.confirmed
                 and self.turns.turns["agent"] >= self.open.agent_turn + AGENT_TURNS):
             return [self.close(event.t, "missed")]
         return []
-
-    def _took_on(self, t: float) -> None:
-        self._taken_on_at = t
 
     def _details(self, t: float) -> bool:
         """Said while the problem the agent took on is still being talked about ("The email never
