@@ -77,6 +77,7 @@ def test_chinese_patterns_match_across_characters():
     "The deposit is still held on my card",
     "There's a forty pound cleaning charge on my account",
     "Nobody has come",
+    "It is out of stock and the order is cancelled",
 ])
 def test_problems_in_the_customers_own_words(text):
     nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
@@ -378,7 +379,9 @@ def test_the_agents_polite_afraid_is_no_feeling():
     assert nudges(run(say_timed("customer", 0.0, 3.0, "That's the usual time I'm afraid")), "label_emotion") == []
 
 
-@pytest.mark.parametrize("text", ["前台说根本没有我的订单。", "我明明只订了一个，怎么扣了两份钱。", "桌面上有一道很长的裂缝，根本没法用。"])
+@pytest.mark.parametrize("text", ["前台说根本没有我的订单。", "我明明只订了一个，怎么扣了两份钱。", "桌面上有一道很长的裂缝，根本没法用。",
+                                  "我在家等了一上午，到现在人也没来。", "说我的卡在国外刷了三千块，可我人一直在上海。",
+                                  "网都没装上，凭什么扣我的钱？"])
 def test_chinese_what_should_be_there_and_is_not(tmp_path, text):
     records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的手机号是多少？")])
     assert of(records, "help_offer")
@@ -447,3 +450,16 @@ def test_a_chinese_request_to_ask_how_is_answered_at_once(tmp_path):
     records = analyze(tmp_path, [line("customer", 0.0, 5.8, "你好，我今年六月份毕业，想问一下宿舍押金是怎么退的。"),
                                  line("agent", 6.3, 13.0, "好的。您先在学校公众号上预约退宿检查。")])
     assert of(records, "pause") == []
+
+
+
+@pytest.mark.parametrize("text, feeling", [("我现在真的很慌。", True), ("我真的快急哭了。", True), ("心里很不安。", True),
+                                           ("您为什么要在不安全的网站上绑卡呢？", False)])
+def test_chinese_worry_in_its_own_words_and_not_inside_another_word(tmp_path, text, feeling):
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的卡号是多少？")])
+    assert bool(of(records, "label_emotion")) is feeling
+
+
+def test_a_chinese_why_with_a_word_between_is_a_why_question(tmp_path):
+    records = analyze(tmp_path, [line("agent", 0.0, 3.0, "您当时为什么没选原厂屏呢？")])
+    assert of(records, "why_question") == [(3.0, "missed")]

@@ -288,7 +288,7 @@ def test_timeframe_fires_on_each_vague_time(vague):
 
 @pytest.mark.parametrize("concrete", ["by Thursday at five pm", "within 24 hours", "by tomorrow",
                                       "in three business days", "by the 15th", "at noon", "by five today",
-                                      "before ten tomorrow"])
+                                      "before ten tomorrow", "by half past six", "within the next hour"])
 def test_timeframe_vague_with_a_concrete_time_in_the_same_utterance_is_fine(concrete):
     out = run(say("agent", 0.0, 3.0, f"It will be fixed soon, {concrete}."))
     assert all(o == "satisfied" for o in outcomes(out, "timeframe"))
