@@ -454,6 +454,8 @@ def test_a_chinese_request_to_ask_how_is_answered_at_once(tmp_path):
 
 
 @pytest.mark.parametrize("text, feeling", [("我现在真的很慌。", True), ("我真的快急哭了。", True), ("心里很不安。", True),
+                                           ("这都第三回打你们电话了。", True), ("说实话我挺窝火的。", True),
+                                           ("我急得不得了。", True), ("我现在都不敢开了。", True),
                                            ("您为什么要在不安全的网站上绑卡呢？", False)])
 def test_chinese_worry_in_its_own_words_and_not_inside_another_word(tmp_path, text, feeling):
     records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的卡号是多少？")])
