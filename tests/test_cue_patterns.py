@@ -78,6 +78,10 @@ def test_chinese_patterns_match_across_characters():
     "There's a forty pound cleaning charge on my account",
     "Nobody has come",
     "It is out of stock and the order is cancelled",
+    "You took a second payment as a fee and I never agreed to any fee",
+    "The rider shouted at me on my doorstep",
+    "The engine warning light keeps coming on",
+    "Yesterday it lost power on the motorway",
 ])
 def test_problems_in_the_customers_own_words(text):
     nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
@@ -244,6 +248,7 @@ def _heard_as(t0: float, t1: float, *words: tuple[str, float]) -> list:
     ((("order", 0.31), ("number", 1.0)), "missed"),  # "Order number?": one word unsure, one sure
     ((("red", 0.68), ("number", 1.0)), "missed"),  # "Reg number?"
     ((("in", 0.49), ("a", 0.81), ("gym", 0.35)), "retracted"),  # "Mm-hm.": only a short sound heard for sure
+    ((("have", 0.01), ("you", 0.98), ("checked", 0.21), ("oil", 0.76)), "missed"),  # "Have you checked the oil?"
     ((("order", 0.2), ("number", 0.3)), "retracted"),  # nothing sure: as likely an "mm-hm"
 ])
 def test_one_sure_word_makes_a_short_reply_curt(heard, outcome):

@@ -202,7 +202,7 @@ class PauseRule:
         if not words.words:  # a transcript: its words are as written
             return True
         # one sure word is enough, if it is a word and not a short sound ("mm-hm" heard as "in a gym")
-        sure = any(w.conf >= self.settings.sure_conf and (len(w.text) >= 4 or self.lexicon.language == "zh")
+        sure = any(w.conf >= self.settings.sure_conf and (len(w.text) >= 3 or self.lexicon.language == "zh")
                    for w in words.words)
         return sure and not self._mumbled(words)
 
