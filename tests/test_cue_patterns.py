@@ -304,10 +304,11 @@ def test_a_quick_reply_that_takes_the_problem_on_retracts_the_pause():
 
 
 def test_a_detail_after_help_given_unprompted_is_not_a_new_problem(tmp_path):
-    # The first problem was worded past the lexicon ("滴水"); the agent took it on anyway, so the
-    # customer's next worry about it is a detail, not a problem left unanswered.
+    # The first problem was worded past the lexicon ("滴水") in a turn too short to be taken as the
+    # reason for the call; the agent took it on anyway, so the customer's next worry about it is a
+    # detail, not a problem left unanswered.
     records = analyze(tmp_path, [
-        line("customer", 0.0, 6.0, "新装的空调室内机一直往下滴水，地板都湿了。"),
+        line("customer", 0.0, 5.0, "新装的空调室内机一直往下滴水，地板都湿了。"),
         line("agent", 8.5, 11.0, "好的，这个情况我来帮您处理。"),
         line("customer", 11.5, 14.0, "床头柜也泡坏了。"),
         line("agent", 16.5, 19.0, "师傅上门会一起看。"),
@@ -470,3 +471,50 @@ def test_chinese_worry_in_its_own_words_and_not_inside_another_word(tmp_path, te
 def test_a_chinese_why_with_a_word_between_is_a_why_question(tmp_path):
     records = analyze(tmp_path, [line("agent", 0.0, 3.0, "您当时为什么没选原厂屏呢？")])
     assert of(records, "why_question") == [(3.0, "missed")]
+
+
+# --- the reason for the call --------------------------------------------------------------------
+
+
+def _opening(text: str, reply: str = "Can I take your surname") -> list:
+    return run(say_timed("agent", 0.0, 2.0, "Good morning, Fenwick Florists")
+               + say_timed("customer", 2.5, 10.0, text) + say_timed("agent", 12.5, 14.0, reply)
+               + say_timed("customer", 14.5, 15.5, "Bennett") + say_timed("agent", 16.0, 17.5, "Thank you one moment")
+               + say_timed("customer", 18.0, 19.0, "Okay"))
+
+
+def test_a_long_opening_that_asks_for_nothing_tells_of_a_problem():
+    # The problem itself misheard ("you send bright pink lions"): the opening still says there is one.
+    garbled = "My daughter's wedding fully ours came this morning we ordered ivory roses and you send bright pink lions"
+    assert outcomes(_opening(garbled), "help_offer") == ["missed"]
+    assert outcomes(_opening(garbled, "I'm so sorry let me help you get that sorted"), "help_offer") == ["satisfied"]
+
+
+@pytest.mark.parametrize("text", [
+    "Hi there my son starts at Oakmead Primary in September I'd like to know how the meals account works",
+    "Hello I have a gift card from my sister and can you tell me the balance on it",
+    "Hello my account number is four five six seven eight nine and my name is Margaret Wilson",
+])
+def test_a_long_opening_that_asks_or_identifies_is_no_problem(text):
+    assert nudges(_opening(text), "help_offer") == []
+
+
+def test_only_the_opening_turns_give_the_reason_for_the_call():
+    out = run(say_timed("customer", 0.0, 1.0, "Hello") + say_timed("agent", 1.5, 3.0, "Hello how can I help")
+              + say_timed("customer", 3.5, 5.0, "Yes hi") + say_timed("agent", 5.5, 7.0, "Go ahead")
+              + say_timed("customer", 7.5, 15.0, "My daughter's wedding fully ours came this morning we ordered ivory roses")
+              + say_timed("agent", 17.5, 19.0, "Can I take your surname"))
+    assert nudges(out, "help_offer") == []
+
+
+def test_i_cannot_help_you_is_no_assurance():
+    out = run(say_timed("customer", 0.0, 3.0, "My parcel never arrived") + say_timed("agent", 5.0, 8.0, "I can't help you with that"))
+    assert outcomes(out, "help_offer") == ["missed"]
+
+
+def test_a_long_chinese_opening_that_asks_for_nothing_tells_of_a_problem(tmp_path):
+    opening = line("customer", 0.5, 8.0, "喂，你好。我上周六在你们店里拿的西装，袖子上有一块烫焦的印子，那是新西装。")
+    asks = line("customer", 0.5, 8.0, "喂，你好。我孩子九月份上小学，想问一下饭卡是怎么充值的。")
+    reply = line("agent", 10.5, 12.0, "您贵姓？")
+    assert [o for _, o in of(analyze(tmp_path, [opening, reply]), "help_offer")] == ["missed"]
+    assert of(analyze(tmp_path, [asks, reply]), "help_offer") == []

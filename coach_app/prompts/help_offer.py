@@ -5,7 +5,8 @@ takes a problem on (even one the rule did not hear) or lets it pass, what the cu
 is the third time I've called", "nobody told me that") is more of the same problem, unless they mark
 a new one ("I also saw a payment I did not make"); the same words said again later ("Declined, code
 zero five" after "my card was declined") are the same problem. Before any problem is heard, a feeling
-in the customer's opening turns ("I am absolutely furious…") voices one."""
+in the customer's opening turns ("I am absolutely furious…") voices one, and so does a long opening
+turn that asks for nothing: the reason for the call, when its words were misheard."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ class HelpOfferRule(WordRule):
         self._not_problems = lexicon.cues(self.kind, "problems_exceptions")
         self._same_problem_s = getattr(settings, "same_problem_s", HelpOfferSettings.same_problem_s)
         self._unanswered_at: float | None = None  # when the last problem the agent let pass was raised
+        self._asks = lexicon.cues(self.kind, "opening_requests")  # an opening turn that asks for something
+        self._opening_turn_s = getattr(settings, "opening_turn_s", HelpOfferSettings.opening_turn_s)
         self._feelings = Cues()  # before any problem is heard, a feeling voices one ("I am absolutely furious…")
         for cues, _ in lexicon.emotion_cues().values():
             self._feelings += cues
@@ -42,6 +45,9 @@ class HelpOfferRule(WordRule):
         spot = self.spotter.find(words, self._problems)
         if spot is None and self._count == 0 and self._taken_on_at is None and self.turns.turns["customer"] <= OPENING_TURNS:
             spot = self.spotter.find(words, self._feelings)  # (the problem itself may be worded past the lexicon, or misheard)
+        if spot is None and self._reason_for_call(words):
+            last = words.words[-1] if words.words else None
+            spot = Spot(last.text if last else words.text, words.t1, last.conf if last else 1.0)
         if spot is None or self.spotter.find(words, self._not_problems) is not None:
             return None
         if self.open is None and normalise(spot.phrase) in self._raised:  # (an open nudge is being confirmed)
@@ -81,6 +87,16 @@ class HelpOfferRule(WordRule):
                 and self.turns.turns["agent"] >= self.open.agent_turn + AGENT_TURNS):
             return [self.close(event.t, "missed")]
         return []
+
+    def _reason_for_call(self, words: Words) -> bool:
+        """The customer's long opening turn asks for nothing: it is telling of a problem, even one
+        the recogniser misheard ("there's a birthmark on the sleeve") or worded past the lexicon."""
+        if (not words.final or self._count or self._taken_on_at is not None
+                or self.turns.turns["customer"] > OPENING_TURNS or words.t1 - words.t0 < self._opening_turn_s):
+            return False
+        said = normalise(words.text)
+        return not any(p.search(said) for p in self._asks.patterns) and not any(
+            f" {r} " in f" {said} " if self.lexicon.language != "zh" else r in said for r in self._asks.phrases)
 
     def _details(self, t: float) -> bool:
         """Said while the problem the agent took on is still being talked about ("The email never
