@@ -82,6 +82,8 @@ def test_chinese_patterns_match_across_characters():
     "The rider shouted at me on my doorstep",
     "The engine warning light keeps coming on",
     "Yesterday it lost power on the motorway",
+    "I have just found out it is not in my bag",
+    "And another thing he also cracked a tile in the hallway",
 ])
 def test_problems_in_the_customers_own_words(text):
     nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
