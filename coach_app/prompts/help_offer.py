@@ -11,7 +11,7 @@ turn that asks for nothing: the reason for the call, when its words were mishear
 from __future__ import annotations
 
 from coach_app.events import Event, Nudge, NudgeResolved, SpeechStarted, Words
-from coach_app.prompts.lexicon import Cues, Lexicon, normalise
+from coach_app.prompts.lexicon import Lexicon, normalise
 from coach_app.prompts.spotting import Spot
 from coach_app.prompts.word_rule import WordRule
 from coach_app.settings import HelpOfferSettings
@@ -37,9 +37,7 @@ class HelpOfferRule(WordRule):
         self._unanswered_at: float | None = None  # when the last problem the agent let pass was raised
         self._asks = lexicon.cues(self.kind, "opening_requests")  # an opening turn that asks for something
         self._opening_turn_s = getattr(settings, "opening_turn_s", HelpOfferSettings.opening_turn_s)
-        self._feelings = Cues()  # before any problem is heard, a feeling voices one ("I am absolutely furious…")
-        for cues, _ in lexicon.emotion_cues().values():
-            self._feelings += cues
+        self._feelings = lexicon.feeling_cues()  # before any problem is heard, a feeling voices one ("I am absolutely furious…")
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems)
@@ -94,9 +92,7 @@ class HelpOfferRule(WordRule):
         if (not words.final or self._count or self._taken_on_at is not None
                 or self.turns.turns["customer"] > OPENING_TURNS or words.t1 - words.t0 < self._opening_turn_s):
             return False
-        said = normalise(words.text)
-        return not any(p.search(said) for p in self._asks.patterns) and not any(
-            f" {r} " in f" {said} " if self.lexicon.language != "zh" else r in said for r in self._asks.phrases)
+        return not self.lexicon.mentions(normalise(words.text), self._asks)
 
     def _details(self, t: float) -> bool:
         """Said while the problem the agent took on is still being talked about ("The email never

@@ -71,6 +71,13 @@ class Lexicon:
                                                      table[name].get("patterns", []))), say)
                 for name, (phrases, say) in emotions.items()}
 
+    def feeling_cues(self) -> Cues:
+        """Every emotion's phrases and patterns together: any feeling at all."""
+        found = Cues()
+        for cues, _ in self.emotion_cues().values():
+            found += cues
+        return found
+
     def emotions(self) -> dict[str, tuple[tuple[str, ...], str]]:
         """emotion -> (phrases that voice it, what the agent could say)."""
         table = self._get("label_emotion", "emotions")
@@ -138,6 +145,15 @@ class Lexicon:
             if said == phrase or said.startswith(phrase + " ") or (self.language == "zh" and said.startswith(phrase)):
                 return phrase
         return None
+
+    def mentions(self, said: str, cues: Cues) -> bool:
+        """`said` (normalised) holds one of the phrases (whole words in English, characters in
+        Chinese) or matches one of the patterns; unlike the spotter, whatever the confidence."""
+        if self.language == "zh":
+            found = any(phrase in said for phrase in cues.phrases)
+        else:
+            found = any(f" {phrase} " in f" {said} " for phrase in cues.phrases)
+        return found or any(p.search(said) for p in cues.patterns)
 
 
 def load_lexicon(language: str) -> Lexicon:

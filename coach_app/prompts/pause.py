@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from coach_app.events import Event, ListeningWindow, Nudge, NudgeResolved, SpeechEnded, SpeechStarted, Words
-from coach_app.prompts.lexicon import Cues, Lexicon, normalise
+from coach_app.prompts.lexicon import Lexicon, normalise
 from coach_app.prompts.spotting import PhraseSpotter
 from coach_app.settings import PauseSettings
 
@@ -30,14 +30,12 @@ class PauseRule:
         self._backchannels = set(lexicon.phrases("pause", "backchannels"))
         self._factual = lexicon.patterns("pause", "factual_patterns")
         self._answer_at_once = lexicon.patterns("pause", "answer_at_once_patterns")
-        self._openers = lexicon.phrases("pause", "empathy_openers")
-        self._help = lexicon.phrases("help_offer", "assurances")  # opening by taking it on is good practice too
+        # empathy, or taking it on with a help phrase, is good practice even when quick
+        self._openers = lexicon.phrases("pause", "empathy_openers") + lexicon.phrases("help_offer", "assurances")
         self._fillers = lexicon.phrases("pause", "opener_fillers")
         self._problems = lexicon.cues("help_offer", "problems")  # a problem or a feeling makes a turn weighty
         self._not_problems = lexicon.cues("help_offer", "problems_exceptions")  # ("no wonder", "and if…?")
-        self._feelings = Cues()
-        for cues, _ in lexicon.emotion_cues().values():
-            self._feelings += cues
+        self._feelings = lexicon.feeling_cues()
         self._customer_speaking = False
         self._turn_start: float | None = None  # the customer's turn began here (since the agent last spoke)
         self._turn_text: list[str] = []
@@ -181,7 +179,7 @@ class PauseRule:
     def _opens_well(self, said: str) -> bool:
         """The reply opens with empathy or with a help phrase ("Let me help…", 我来帮您处理…). Not any
         action ("I'm going to send a refresh signal"): help_offer's wider assurance patterns are not openers."""
-        return self.lexicon.opening(said, self._openers + self._help) is not None
+        return self.lexicon.opening(said, self._openers) is not None
 
     def _after_fillers(self, text: str) -> list[str]:
         """The reply as said, and without each leading filler ("Oh, I'm so sorry" opens as "I'm so sorry")."""
