@@ -57,7 +57,7 @@ class RuleSettings:
 @dataclass(frozen=True)
 class HelpOfferSettings(RuleSettings):
     same_problem_s: float = 90.0  # after a problem is taken on or let pass, problems this soon are the same one (unless marked new: "also…")
-    opening_turn_s: float = 6.0  # a customer's opening utterance this long that asks for nothing tells of a problem
+    opening_turn_s: float = 5.0  # a customer's opening utterance this long that asks for nothing tells of a problem
 
 
 @dataclass(frozen=True)

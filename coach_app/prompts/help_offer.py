@@ -38,9 +38,11 @@ class HelpOfferRule(WordRule):
         self._asks = lexicon.cues(self.kind, "opening_requests")  # an opening turn that asks for something
         self._opening_turn_s = getattr(settings, "opening_turn_s", HelpOfferSettings.opening_turn_s)
         self._feelings = lexicon.feeling_cues()  # before any problem is heard, a feeling voices one ("I am absolutely furious…")
+        self._guessed = False  # the last detection came from the opening turn alone, not a problem's words
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems)
+        self._guessed = spot is None  # from the opening turn alone: the problem itself may follow
         if spot is None and self._count == 0 and self._taken_on_at is None and self.turns.turns["customer"] <= OPENING_TURNS:
             spot = self.spotter.find(words, self._feelings)  # (the problem itself may be worded past the lexicon, or misheard)
         if spot is None and self._reason_for_call(words):
@@ -65,7 +67,10 @@ class HelpOfferRule(WordRule):
 
     def fire(self, t: float, suggestion: str, evidence: dict, confirmed: bool) -> Nudge:
         self._raised.add(normalise(evidence["heard"]))
-        return super().fire(t, suggestion, evidence, confirmed)
+        nudge = super().fire(t, suggestion, evidence, confirmed)
+        assert self.open is not None
+        self.open.extra["guessed"] = self._guessed
+        return nudge
 
     def on_event(self, event: Event) -> list[Event]:
         out = super().on_event(event)
@@ -76,6 +81,8 @@ class HelpOfferRule(WordRule):
 
     def react(self, event: Event) -> list[Event]:
         assert self.open is not None
+        if isinstance(event, Words) and event.channel == "customer" and event.final and self.open.extra.get("guessed"):
+            self._stated(event)
         if isinstance(event, Words) and event.channel == "agent":
             spot = self.spotter.find(event, self._assurances)
             if spot is not None:
@@ -85,6 +92,14 @@ class HelpOfferRule(WordRule):
                 and self.turns.turns["agent"] >= self.open.agent_turn + AGENT_TURNS):
             return [self.close(event.t, "missed")]
         return []
+
+    def _stated(self, words: Words) -> None:
+        """A nudge guessed from the opening turn ("my husband is seventy six, we came in by bus…"),
+        and now the problem itself: the agent's next turn or two count from here."""
+        if self.spotter.find(words, self._problems) is not None and self.spotter.find(words, self._not_problems) is None:
+            assert self.open is not None
+            self.open.agent_turn = self.turns.turns["agent"]
+            self.open.extra["guessed"] = False
 
     def _reason_for_call(self, words: Words) -> bool:
         """The customer's long opening turn asks for nothing: it is telling of a problem, even one
