@@ -565,6 +565,31 @@ def test_partial_timeframe_nudge_satisfied_as_the_concrete_time_is_heard():
     assert nudge.t == 6.0 and resolved is not None and (resolved.outcome, resolved.t) == ("satisfied", 7.5)
 
 
+def _held_partials(channel: Channel, t0: float, *texts: str) -> list[Event]:
+    return [SpeechStarted(channel, t0)] + [partial(channel, t0, t0 + 0.24 * (k + 1), text) for k, text in enumerate(texts)]
+
+
+def test_a_phrase_held_still_in_the_partials_of_an_unsure_channel_fires_early():
+    # A noisy telephone line: the recogniser is unsure of its finals, so partials are not trusted by
+    # default; a phrase that stands unchanged for three partials while the sentence moves on is.
+    unsure = say_timed("customer", 0.0, 3.0, "hello I am calling about my account", conf=0.3)
+    held = _held_partials("customer", 10.0, "my parcel did not", "my parcel did not arrive", "my parcel did not arrive and",
+                          "my parcel did not arrive and the", "my parcel did not arrive and the driver")
+    out = run_live(unsure + held)
+    nudge = nudges(out, "help_offer")[0]
+    assert out.index(nudge) == out.index(held[4]) + 1  # the third partial to hold "did not arrive", with more after it
+    assert nudges(run_live(unsure + held[:4]), "help_offer") == []  # held twice only: not yet
+
+
+def test_a_phrase_held_in_the_partials_of_an_unsure_channel_resolves_nothing():
+    # Firing early can be taken back by the final; "satisfied" cannot, so it waits for the final.
+    events = say_timed("customer", 0.0, 3.0, "my parcel never arrived", conf=0.9)
+    events += say_timed("agent", 3.5, 5.0, "hello there thanks for calling", conf=0.3)
+    events += _held_partials("agent", 6.0, "let me sort", "let me sort that", "let me sort that out", "let me sort that out for")
+    events += say("agent", 6.0, 7.5, "let me start a note for")[1:]
+    assert outcomes(run(events, t_end=20.0), "help_offer") == ["missed"]
+
+
 def test_partial_nudge_still_unconfirmed_at_call_end_is_retracted():
     events = reliable_customer() + [SpeechStarted("customer", 10.0), partial("customer", 10.0, 11.5, "I am so frustrated with")]
     assert outcomes(run(events, t_end=12.0), "label_emotion") == ["retracted"]

@@ -31,7 +31,7 @@ class LabelEmotionRule(WordRule):
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         found = [(spot, name, say) for name, (phrases, say) in self._emotions.items()
-                 if (spot := self.spotter.find(words, phrases)) is not None]
+                 if (spot := self.spotter.find(words, phrases, trigger=True)) is not None]
         if not found:
             return None
         spot, name, say = min(found, key=lambda f: f[0].t)

@@ -18,7 +18,7 @@ class AgentPhraseRule(WordRule):
         self._phrases = lexicon.cues(self.kind, "phrases")
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
-        spot = self.spotter.find(words, self._phrases)
+        spot = self.spotter.find(words, self._phrases, trigger=True)
         return None if spot is None else (spot, self.lexicon.text(self.kind, "suggestion"), {})
 
     def resolve_on_confirm(self) -> str | None:

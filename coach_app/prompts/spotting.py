@@ -5,7 +5,10 @@ Chinese as substrings (no word boundaries). A final result is trusted only where
 sure of the words; a partial result only where the phrase is already followed by more speech (the
 last word of a partial is the least stable), and only on a channel whose recent final words the
 recogniser was sure of (partials carry no confidence of their own). Rules never act on one unsure
-word: on the real noisy call the bundled recogniser's words are mostly wrong.
+word: on the real noisy call the bundled recogniser's words are mostly wrong. On a channel the
+recogniser is unsure of (a noisy telephone line), a phrase of two or more words is trusted from a
+partial once it has stood unchanged for a few partials and more speech follows it: waiting for the
+final there costs seconds, and a phrase that holds still while the sentence moves on is rarely noise.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from coach_app.prompts.lexicon import Cues, normalise
 
 
 RELIABLE_WINDOW, RELIABLE_MIN_WORDS, RELIABLE_CONF = 20, 5, 0.6
+SETTLED_PARTIALS = 3  # on an unsure channel: a phrase unchanged over this many partials (~0.5 s) is trusted
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class PhraseSpotter:
         self.min_word_conf = min_word_conf
         self.min_phrase_conf = min_phrase_conf
         self._recent: dict[str, deque[float]] = {}  # channel -> confidences of its latest final words
-        self._partials: dict[str, tuple[list[str], list[str]]] = {}  # channel -> (previous, current) partial tokens
+        self._partials: dict[str, deque[list[str]]] = {}  # channel -> its latest partials' tokens, oldest first
 
     def observe(self, words: Words) -> None:
         """Learn how reliable the recogniser is on this channel (finals) and what it said a moment
@@ -44,25 +48,26 @@ class PhraseSpotter:
             if words.words:
                 self._recent.setdefault(words.channel, deque(maxlen=RELIABLE_WINDOW)).extend(w.conf for w in words.words)
         else:
-            current = self._partials.get(words.channel, ([], []))[1]
-            self._partials[words.channel] = (current, _tokens(words))
+            self._partials.setdefault(words.channel, deque(maxlen=SETTLED_PARTIALS)).append(_tokens(words))
 
     def reliable(self, channel: str) -> bool:
         recent = self._recent.get(channel)
         return recent is not None and len(recent) >= RELIABLE_MIN_WORDS and sum(recent) / len(recent) >= RELIABLE_CONF
 
-    def find(self, words: Words, cues: Cues | tuple[str, ...]) -> Spot | None:
-        """The earliest trusted occurrence of any phrase or pattern, or None."""
+    def find(self, words: Words, cues: Cues | tuple[str, ...], trigger: bool = False) -> Spot | None:
+        """The earliest trusted occurrence of any phrase or pattern, or None. `trigger`: the spot
+        would fire a nudge, which the final result confirms or takes back, so a phrase held still in
+        the partials of an unsure channel is trusted too; an outcome (satisfied) cannot be taken back."""
         if not isinstance(cues, Cues):
             cues = Cues(cues)
         if self.language == "zh":
             text = _squash(words.text)
-            found = [self._find_substring(words, text, cues.phrases)]
-            found += [self._find_pattern_zh(words, text, p) for p in cues.patterns]
+            found = [self._find_substring(words, text, cues.phrases, trigger)]
+            found += [self._find_pattern_zh(words, text, p, trigger) for p in cues.patterns]
         else:
             heard = _Heard.of(words)
-            found = [self._find_tokens(words, heard, cues.phrases)]
-            found += [self._find_pattern(words, heard, p) for p in cues.patterns]
+            found = [self._find_tokens(words, heard, cues.phrases, trigger)]
+            found += [self._find_pattern(words, heard, p, trigger) for p in cues.patterns]
         spots = [f for f in found if f is not None]
         return min(spots, key=lambda spot: spot.t) if spots else None
 
@@ -70,7 +75,7 @@ class PhraseSpotter:
         text = normalise(words.text)
         return any(re.search(p, text) for p in patterns)
 
-    def _find_tokens(self, words: Words, heard: _Heard, phrases: tuple[str, ...]) -> Spot | None:
+    def _find_tokens(self, words: Words, heard: _Heard, phrases: tuple[str, ...], trigger: bool) -> Spot | None:
         best: Spot | None = None
         for phrase in phrases:
             target = phrase.split()
@@ -79,7 +84,7 @@ class PhraseSpotter:
             for i in range(len(heard.tokens) - n + 1):
                 if heard.stems[i:i + n] != stems:
                     continue
-                spot = self._spot_span(words, heard, i, n, phrase, target)
+                spot = self._spot_span(words, heard, i, n, phrase, trigger)
                 if spot is None:
                     continue
                 if best is None or spot.t < best.t:
@@ -87,7 +92,7 @@ class PhraseSpotter:
                 break
         return best
 
-    def _find_pattern(self, words: Words, heard: _Heard, pattern: re.Pattern[str]) -> Spot | None:
+    def _find_pattern(self, words: Words, heard: _Heard, pattern: re.Pattern[str], trigger: bool) -> Spot | None:
         """A pattern over the space-joined tokens, judged like a phrase of the tokens it spans."""
         for match in pattern.finditer(heard.joined):
             if match.end() <= match.start():
@@ -95,44 +100,52 @@ class PhraseSpotter:
             span = [i for i, at in enumerate(heard.starts)
                     if at < match.end() and at + len(heard.tokens[i]) > match.start()]
             i, n = span[0], len(span)
-            spot = self._spot_span(words, heard, i, n, match.group(0), heard.tokens[i:i + n])
+            spot = self._spot_span(words, heard, i, n, match.group(0), trigger)
             if spot is not None:
                 return spot
         return None
 
-    def _spot_span(self, words: Words, heard: _Heard, i: int, n: int, phrase: str, target: list[str]) -> Spot | None:
+    def _spot_span(self, words: Words, heard: _Heard, i: int, n: int, phrase: str, trigger: bool) -> Spot | None:
         """Tokens i..i+n heard as `phrase`: timed at its last word, trusted by the words' confidence
-        (a partial: by whether the previous partial already had `target` there)."""
+        (a partial: by how long the same words have stood there)."""
         conf = min(heard.confs[i:i + n]) if n == 1 else sum(heard.confs[i:i + n]) / n
-        stable = not words.final and self._previous(words.channel)[i:i + n] == target
-        if not self._trusted(words, n, conf, followed=len(heard.tokens) - (i + n), stable=stable):
+        held = 0 if words.final else self._held(words.channel, i, n, heard.tokens[i:i + n])
+        if not self._trusted(words, n, conf, followed=len(heard.tokens) - (i + n), held=held, trigger=trigger):
             return None
         return Spot(phrase, heard.times[i + n - 1], round(conf, 3))
 
-    def _previous(self, channel: str) -> list[str]:
-        return self._partials.get(channel, ([], []))[0]
+    def _held(self, channel: str, i: int, n: int, now: list[str]) -> int:
+        """For how many of the latest partials (this one included) tokens i..i+n have read `now`."""
+        held = 0
+        for tokens in reversed(self._partials.get(channel, ())):
+            if tokens[i:i + n] != now:
+                break
+            held += 1
+        return held
 
-    def _trusted(self, words: Words, n_words: int, conf: float, followed: int, stable: bool = False) -> bool:
+    def _trusted(self, words: Words, n_words: int, conf: float, followed: int, held: int = 0, trigger: bool = False) -> bool:
         if not words.final:  # no confidences yet: a phrase, a word the recogniser has moved past or kept
-            return self.reliable(words.channel) and (n_words >= 2 or followed >= 1 or stable)
+            if self.reliable(words.channel):
+                return n_words >= 2 or followed >= 1 or held >= 2
+            return trigger and n_words >= 2 and followed >= 1 and held >= SETTLED_PARTIALS
         return conf >= (self.min_word_conf if n_words == 1 else self.min_phrase_conf)
 
-    def _find_substring(self, words: Words, text: str, phrases: tuple[str, ...]) -> Spot | None:
+    def _find_substring(self, words: Words, text: str, phrases: tuple[str, ...], trigger: bool) -> Spot | None:
         hits = [(text.find(_squash(p)), _squash(p)) for p in phrases if _squash(p) and _squash(p) in text]
         if not hits:
             return None
         start, phrase = min(hits)
-        return self._spot_chars(words, text, start, start + len(phrase), phrase)
+        return self._spot_chars(words, text, start, start + len(phrase), phrase, trigger)
 
-    def _find_pattern_zh(self, words: Words, text: str, pattern: re.Pattern[str]) -> Spot | None:
+    def _find_pattern_zh(self, words: Words, text: str, pattern: re.Pattern[str], trigger: bool) -> Spot | None:
         for match in pattern.finditer(text):
             if match.end() > match.start():
-                spot = self._spot_chars(words, text, match.start(), match.end(), match.group(0))
+                spot = self._spot_chars(words, text, match.start(), match.end(), match.group(0), trigger)
                 if spot is not None:
                     return spot
         return None
 
-    def _spot_chars(self, words: Words, text: str, start: int, end: int, phrase: str) -> Spot | None:
+    def _spot_chars(self, words: Words, text: str, start: int, end: int, phrase: str, trigger: bool) -> Spot | None:
         """A Chinese phrase at text[start:end], timed and judged by the recognised words it spans."""
         t, conf = words.t1, 1.0
         if words.words:  # the words the phrase spans, by character offsets
@@ -144,7 +157,12 @@ class PhraseSpotter:
                 offset += n
             if spanned:
                 t, conf = spanned[-1].t1, min(w.conf for w in spanned)
-        if not self._trusted(words, 2 if len(phrase) > 1 else 1, conf, followed=len(text) - end):
+        held = 0
+        for tokens in [] if words.final else reversed(self._partials.get(words.channel, ())):
+            if _squash("".join(tokens))[start:end] != text[start:end]:
+                break
+            held += 1
+        if not self._trusted(words, 2 if len(phrase) > 1 else 1, conf, followed=len(text) - end, held=held, trigger=trigger):
             return None
         return Spot(phrase, t, round(conf, 3))
 

@@ -22,9 +22,9 @@ class TimeframeRule(WordRule):
         self._exceptions = lexicon.phrases(self.kind, "vague_exceptions")
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
-        if self._exceptions and self.spotter.find(words, self._exceptions) is not None:
+        if self._exceptions and self.spotter.find(words, self._exceptions, trigger=True) is not None:
             return None  # "我马上帮您查" is acting now, not promising a time
-        spot = self.spotter.find(words, self._vague)
+        spot = self.spotter.find(words, self._vague, trigger=True)
         if spot is None or (words.final and self.spotter.has_pattern(words, self._concrete)):
             return None  # "soon, by Thursday at 5 pm" is already concrete
         return spot, self.lexicon.text(self.kind, "suggestion"), {}
