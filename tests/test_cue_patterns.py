@@ -575,15 +575,47 @@ def test_you_must_be_going_through_it_names_the_feeling_in_chinese(tmp_path):
     assert [o for _, o in of(records, "label_emotion")] == ["satisfied"]
 
 
-def test_a_problem_stated_after_an_opening_story_restarts_the_agents_turns(tmp_path):
+def test_a_problem_stated_after_an_opening_story_replaces_the_guess(tmp_path):
     # The opening story asks for nothing, so the rule guesses a problem; the agent invites more; the
-    # problem itself follows, and the agent takes it on in its second turn after it: not missed.
+    # problem itself follows: the guess is taken back and the problem nudged where it was said, and
+    # the agent takes it on in its second turn after it: not missed.
     story = line("customer", 0.5, 9.0, "哎，姑娘你好。我跟你说啊，我家老头子七十六了，约了今天上午十点种牙，我们八点就从郊区坐公交过来了。")
     go_on = line("agent", 11.3, 12.5, "好的阿姨，您慢慢说。")
     problem = line("customer", 13.0, 19.0, "结果到了门口，护士说医生出门诊去了，也没人提前打个电话。")
     ask = line("agent", 19.4, 20.5, "老人家贵姓？")
     name = line("customer", 21.0, 22.0, "姓王。")
     helps = line("agent", 22.5, 26.0, "王阿姨，这件事我来帮您处理。")
-    assert [o for _, o in of(analyze(tmp_path, [story, go_on, problem, ask, name, helps]), "help_offer")] == ["satisfied"]
+    guess, stated = of(analyze(tmp_path, [story, go_on, problem, ask, name, helps]), "help_offer")
+    assert guess[0] <= 9.0 and guess[1] == "retracted"
+    assert 13.0 <= stated[0] <= 19.0 and stated[1] == "satisfied"
     no_problem = line("customer", 13.0, 19.0, "老头子腿脚也不太好，走得慢。")
     assert [o for _, o in of(analyze(tmp_path, [story, go_on, no_problem, ask, name, helps]), "help_offer")] == ["missed"]
+
+
+# --- fresh13 round ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["Your app has locked me out since Friday", "It keeps saying my email doesn't exist"])
+def test_locked_out_and_a_repeating_error_are_problems(text):
+    nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
+    assert nudge.evidence["heard"]
+
+
+def test_while_i_am_on_marks_a_new_problem():
+    out = run(LET_PASS + say_timed("customer", 20.0, 23.0, "And while I'm on you took the three pounds twice that day"), t_end=40.0)
+    assert outcomes(out, "help_offer") == ["missed", "missed"]
+
+
+@pytest.mark.parametrize("reply, outcome", [("I will put you in from here so you don't need the computer", "satisfied"),
+                                            ("I'll put you in touch with the visits team", "missed")])
+def test_booking_them_in_takes_it_on_putting_them_in_touch_does_not(reply, outcome):
+    out = run(say_timed("customer", 0.0, 3.0, "My name wasn't on the list and I couldn't go in")
+              + say_timed("agent", 5.0, 8.0, reply) + say_timed("customer", 9.0, 10.0, "Right")
+              + say_timed("agent", 11.0, 12.0, "Okay") + say_timed("customer", 13.0, 14.0, "No"))
+    assert outcomes(out, "help_offer") == [outcome]
+
+
+@pytest.mark.parametrize("text", ["我这心里真是堵得慌。", "我这心里七上八下的。", "心里一直发慌。"])
+def test_chinese_how_the_heart_feels_is_a_feeling(tmp_path, text):
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的卡号是多少？")])
+    assert [o for _, o in of(records, "label_emotion")] == ["missed"]

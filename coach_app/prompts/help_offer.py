@@ -41,18 +41,18 @@ class HelpOfferRule(WordRule):
         self._guessed = False  # the last detection came from the opening turn alone, not a problem's words
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
-        spot = self.spotter.find(words, self._problems)
+        spot = self.spotter.find(words, self._problems, trigger=True)
         self._guessed = spot is None  # from the opening turn alone: the problem itself may follow
         if spot is None and self._count == 0 and self._taken_on_at is None and self.turns.turns["customer"] <= OPENING_TURNS:
-            spot = self.spotter.find(words, self._feelings)  # (the problem itself may be worded past the lexicon, or misheard)
+            spot = self.spotter.find(words, self._feelings, trigger=True)  # (the problem itself may be worded past the lexicon, or misheard)
         if spot is None and self._reason_for_call(words):
             last = words.words[-1] if words.words else None
             spot = Spot(last.text if last else words.text, words.t1, last.conf if last else 1.0)
-        if spot is None or self.spotter.find(words, self._not_problems) is not None:
+        if spot is None or self.spotter.find(words, self._not_problems, trigger=True) is not None:
             return None
         if self.open is None and normalise(spot.phrase) in self._raised:  # (an open nudge is being confirmed)
             return None
-        if (self._details(spot.t) or self._more_of_the_same(spot.t)) and self.spotter.find(words, self._new_problem) is None:
+        if (self._details(spot.t) or self._more_of_the_same(spot.t)) and self.spotter.find(words, self._new_problem, trigger=True) is None:
             return None
         return spot, self.lexicon.text(self.kind, "suggestion"), {}
 
@@ -82,7 +82,9 @@ class HelpOfferRule(WordRule):
     def react(self, event: Event) -> list[Event]:
         assert self.open is not None
         if isinstance(event, Words) and event.channel == "customer" and event.final and self.open.extra.get("guessed"):
-            self._stated(event)
+            restated = self._stated(event)
+            if restated:
+                return restated
         if isinstance(event, Words) and event.channel == "agent":
             spot = self.spotter.find(event, self._assurances)
             if spot is not None:
@@ -93,13 +95,16 @@ class HelpOfferRule(WordRule):
             return [self.close(event.t, "missed")]
         return []
 
-    def _stated(self, words: Words) -> None:
-        """A nudge guessed from the opening turn ("my husband is seventy six, we came in by bus…"),
-        and now the problem itself: the agent's next turn or two count from here."""
-        if self.spotter.find(words, self._problems) is not None and self.spotter.find(words, self._not_problems) is None:
-            assert self.open is not None
-            self.open.agent_turn = self.turns.turns["agent"]
-            self.open.extra["guessed"] = False
+    def _stated(self, words: Words) -> list[Event]:
+        """A nudge guessed from the opening turn ("my husband is seventy six, we came by bus…"), and
+        now the problem itself: the guess is taken back and the problem nudged where it was said, so
+        the agent's next turn or two count from there and the review shows the real moment."""
+        hit = self.detect(words)
+        if hit is None or self._guessed:
+            return []
+        spot, suggestion, evidence = hit
+        guess = self.close(spot.t, "retracted")
+        return [guess, self.fire(spot.t, suggestion, {"heard": spot.phrase, "conf": spot.conf, **evidence}, confirmed=True)]
 
     def _reason_for_call(self, words: Words) -> bool:
         """The customer's long opening turn asks for nothing: it is telling of a problem, even one
