@@ -581,6 +581,27 @@ def test_a_phrase_held_still_in_the_partials_of_an_unsure_channel_fires_early():
     assert nudges(run_live(unsure + held[:4]), "help_offer") == []  # held twice only: not yet
 
 
+@pytest.mark.parametrize("earlier, fires", [(True, True), (False, False)])
+def test_one_word_held_in_the_partials_of_an_unsure_channel_fires_once_the_channel_has_finals(earlier, fires):
+    # One word is the likeliest to be noise ("appalling" for "a calling" as a call opens): it needs
+    # two words after it, and the channel's first finals behind it.
+    unsure = say_timed("customer", 0.0, 3.0, "hello I am calling about my account", conf=0.3) if earlier else []
+    held = _held_partials("customer", 10.0, "I am so worried", "I am so worried about", "I am so worried about the",
+                          "I am so worried about the money")
+    out = run_live(unsure + held)
+    assert bool(nudges(out, "label_emotion")) is fires
+    if fires:
+        assert out.index(nudges(out, "label_emotion")[0]) == out.index(held[3]) + 1  # held three times, two words after
+
+
+def test_a_feeling_in_the_opening_turn_fired_early_is_confirmed_by_its_final():
+    # Fired from the partial, the nudge must still count as "before any problem" when its own final
+    # confirms it (it used to be taken back: the rule counted itself as an earlier problem).
+    events = reliable_customer() + [SpeechStarted("customer", 10.0), partial("customer", 10.0, 11.5, "I am so worried about")]
+    events += say("customer", 10.0, 12.0, "I am so worried about this")[1:]
+    assert outcomes(run(events, t_end=20.0), "help_offer") == ["missed"]
+
+
 def test_a_phrase_held_in_the_partials_of_an_unsure_channel_resolves_nothing():
     # Firing early can be taken back by the final; "satisfied" cannot, so it waits for the final.
     events = say_timed("customer", 0.0, 3.0, "my parcel never arrived", conf=0.9)

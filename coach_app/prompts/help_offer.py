@@ -43,7 +43,7 @@ class HelpOfferRule(WordRule):
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems, trigger=True)
         self._guessed = spot is None  # from the opening turn alone: the problem itself may follow
-        if spot is None and self._count == 0 and self._taken_on_at is None and self.turns.turns["customer"] <= OPENING_TURNS:
+        if spot is None and self._opening() and self.turns.turns["customer"] <= OPENING_TURNS:
             spot = self.spotter.find(words, self._feelings, trigger=True)  # (the problem itself may be worded past the lexicon, or misheard)
         if spot is None and self._reason_for_call(words):
             last = words.words[-1] if words.words else None
@@ -106,10 +106,15 @@ class HelpOfferRule(WordRule):
         guess = self.close(spot.t, "retracted")
         return [guess, self.fire(spot.t, suggestion, {"heard": spot.phrase, "conf": spot.conf, **evidence}, confirmed=True)]
 
+    def _opening(self) -> bool:
+        """No problem raised or taken on yet, but for the nudge its final words are now confirming."""
+        confirming = self.open is not None and not self.open.confirmed
+        return self._count == (1 if confirming else 0) and self._taken_on_at is None
+
     def _reason_for_call(self, words: Words) -> bool:
         """The customer's long opening turn asks for nothing: it is telling of a problem, even one
         the recogniser misheard ("there's a birthmark on the sleeve") or worded past the lexicon."""
-        if (not words.final or self._count or self._taken_on_at is not None
+        if (not words.final or not self._opening()
                 or self.turns.turns["customer"] > OPENING_TURNS or words.t1 - words.t0 < self._opening_turn_s):
             return False
         return not self.lexicon.mentions(normalise(words.text), self._asks)

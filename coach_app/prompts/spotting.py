@@ -7,8 +7,10 @@ last word of a partial is the least stable), and only on a channel whose recent 
 recogniser was sure of (partials carry no confidence of their own). Rules never act on one unsure
 word: on the real noisy call the bundled recogniser's words are mostly wrong. On a channel the
 recogniser is unsure of (a noisy telephone line), a phrase of two or more words is trusted from a
-partial once it has stood unchanged for a few partials and more speech follows it: waiting for the
-final there costs seconds, and a phrase that holds still while the sentence moves on is rarely noise.
+partial once it has stood unchanged for a few partials and more speech follows it (one word: once
+two more follow, and only after the channel's first finals, when the call's opening noise is past):
+waiting for the final there costs seconds, and a phrase that holds still while the sentence moves
+on is rarely noise. Only triggers are taken early; the final confirms them or takes them back.
 """
 
 from __future__ import annotations
@@ -127,7 +129,10 @@ class PhraseSpotter:
         if not words.final:  # no confidences yet: a phrase, a word the recogniser has moved past or kept
             if self.reliable(words.channel):
                 return n_words >= 2 or followed >= 1 or held >= 2
-            return trigger and n_words >= 2 and followed >= 1 and held >= SETTLED_PARTIALS
+            if not trigger or held < SETTLED_PARTIALS:
+                return False
+            heard_before = len(self._recent.get(words.channel, ())) >= RELIABLE_MIN_WORDS
+            return followed >= 1 if n_words >= 2 else heard_before and followed >= 2
         return conf >= (self.min_word_conf if n_words == 1 else self.min_phrase_conf)
 
     def _find_substring(self, words: Words, text: str, phrases: tuple[str, ...], trigger: bool) -> Spot | None:
