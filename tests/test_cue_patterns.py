@@ -319,7 +319,7 @@ def test_a_detail_after_help_given_unprompted_is_not_a_new_problem(tmp_path):
 
 
 def test_an_unprompted_assurance_counts_in_english_too():
-    out = run(say_timed("customer", 0.0, 4.0, "The water drips out of the front all day")
+    out = run(say_timed("customer", 0.0, 4.0, "The drum makes a grinding sound all day")
               + say_timed("agent", 6.5, 8.5, "Let me help you with that")
               + say_timed("customer", 9.0, 11.0, "The floor under it is damaged")
               + say_timed("agent", 13.5, 15.0, "Okay I see"))
@@ -619,3 +619,46 @@ def test_booking_them_in_takes_it_on_putting_them_in_touch_does_not(reply, outco
 def test_chinese_how_the_heart_feels_is_a_feeling(tmp_path, text):
     records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的卡号是多少？")])
     assert [o for _, o in of(records, "label_emotion")] == ["missed"]
+
+
+# --- fresh14 round: feelings in everyday idiom, named back ---------------------------------------------
+
+
+@pytest.mark.parametrize("text, emotion", [
+    ("Honestly I've had it up to here", "frustrated"), ("I'm sick to the back teeth of it", "frustrated"),
+    ("I'm really losing my rag here", "angry"), ("I was in a right state I don't mind telling you", "upset"),
+    ("I have been a bag of nerves all week", "worried"), ("I'm all at sea with these forms", "confused"),
+])
+def test_feelings_in_british_idiom(text, emotion):
+    nudge, _ = only(run(say_timed("customer", 0.0, 3.0, text)), "label_emotion")
+    assert nudge.evidence["emotion"] == emotion
+
+
+def test_as_far_as_i_am_concerned_is_no_worry():
+    assert nudges(run(say_timed("customer", 0.0, 3.0, "As far as I'm concerned the account is closed")), "label_emotion") == []
+
+
+def test_no_wonder_you_are_names_the_feeling():
+    out = run(say_timed("customer", 0.0, 3.0, "I'm a bit muddled about the new rules")
+              + say_timed("agent", 5.0, 8.0, "No wonder you feel that way they changed in June")
+              + say_timed("customer", 8.5, 9.5, "Oh good"))
+    assert outcomes(out, "label_emotion") == ["satisfied"]
+
+
+@pytest.mark.parametrize("text", ["There's a brown patch on the bathroom ceiling and it drips when it rains",
+                                  "The excess has gone from seventy five pounds to two hundred and nobody told me"])
+def test_damage_and_a_jump_in_price_are_problems(text):
+    nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
+    assert nudge.evidence["heard"]
+
+
+@pytest.mark.parametrize("text", ["你们这样推来推去的，真让人寒心。", "现在跟我说失效了，我手都是抖的。", "我真是气不打一处来。"])
+def test_chinese_feelings_in_everyday_idiom(tmp_path, text):
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的订单号是多少？")])
+    assert [o for _, o in of(records, "label_emotion")] == ["missed"]
+
+
+def test_a_wasted_trip_told_flatly_is_a_problem_not_a_feeling(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, "教练人没来，电话也不接，我白跑了三趟。"),
+                                 line("agent", 4.4, 6.0, "您的教练是哪位？")])
+    assert of(records, "label_emotion") == [] and of(records, "help_offer")
