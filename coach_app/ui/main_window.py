@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
             self.status.setText(result)
             self.summary.setText("")
             return
-        self.status.setText("Done. Nudges are marked ⚠ (missed) or ↺ (retracted: you opened with empathy).")
+        self.status.setText("Done. Nudges are marked ⚠ (missed) or ↺ (retracted: you opened with empathy, or the coach took it back).")
         for row in timeline_rows(result.events):
             if row.words is not None:
                 self.timeline.addItem(QListWidgetItem(f"{clock(row.t)}   {row.words.channel.upper():<9} {row.words.text}"))
