@@ -6,7 +6,8 @@ is the third time I've called", "nobody told me that") is more of the same probl
 a new one ("I also saw a payment I did not make"); the same words said again later ("Declined, code
 zero five" after "my card was declined") are the same problem. Before any problem is heard, a feeling
 in the customer's opening turns ("I am absolutely furious…") voices one, and so does a long opening
-turn that asks for nothing: the reason for the call, when its words were misheard."""
+turn that asks for nothing: the reason for the call, when its words were misheard. Such a guess
+gives way to the problem itself when that is then said: taken back, and nudged where it was said."""
 
 from __future__ import annotations
 
