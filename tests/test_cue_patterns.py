@@ -588,8 +588,12 @@ def test_a_problem_stated_after_an_opening_story_replaces_the_guess(tmp_path):
     guess, stated = of(analyze(tmp_path, [story, go_on, problem, ask, name, helps]), "help_offer")
     assert guess[0] <= 9.0 and guess[1] == "retracted"
     assert 13.0 <= stated[0] <= 19.0 and stated[1] == "satisfied"
-    no_problem = line("customer", 13.0, 19.0, "老头子腿脚也不太好，走得慢。")
-    assert [o for _, o in of(analyze(tmp_path, [story, go_on, no_problem, ask, name, helps]), "help_offer")] == ["missed"]
+    # No invitation, no more of the story: the agent's two turns after the guess go by without help.
+    asks_name = line("agent", 11.3, 12.5, "阿姨您贵姓？")
+    short = line("customer", 13.0, 14.0, "姓王。")
+    okay = line("agent", 14.5, 15.5, "好的。")
+    more = line("customer", 16.0, 17.0, "嗯。")
+    assert [o for _, o in of(analyze(tmp_path, [story, asks_name, short, okay, more, helps]), "help_offer")] == ["missed"]
 
 
 # --- fresh13 round ------------------------------------------------------------------------------
@@ -662,3 +666,67 @@ def test_a_wasted_trip_told_flatly_is_a_problem_not_a_feeling(tmp_path):
     records = analyze(tmp_path, [line("customer", 0.0, 4.0, "教练人没来，电话也不接，我白跑了三趟。"),
                                  line("agent", 4.4, 6.0, "您的教练是哪位？")])
     assert of(records, "label_emotion") == [] and of(records, "help_offer")
+
+
+# --- fresh15 round: a guess waits for the story; what harm and damage sound like ----------------------
+
+
+@pytest.mark.parametrize("text, emotion", [("It gave me quite a turn seeing his name like that", "upset"),
+                                           ("This is taking the mick now", "frustrated")])
+def test_more_feelings_in_british_idiom(text, emotion):
+    nudge, _ = only(run(say_timed("customer", 0.0, 3.0, text)), "label_emotion")
+    assert nudge.evidence["emotion"] == emotion
+
+
+@pytest.mark.parametrize("text", ["The doctor said it was food poisoning most likely the chicken",
+                                  "My train was meant to go to York but it terminated at Peterborough"])
+def test_harm_and_a_journey_cut_short_are_problems(text):
+    nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
+    assert nudge.evidence["heard"]
+
+
+STORY = "Oh hello dear now bear with me I had a letter from you on Monday or was it Tuesday the window cleaner came that day"
+
+
+@pytest.mark.parametrize("second_turn, outcome", [
+    ("Well that's just it the money is right but it's addressed to Gerald and Gerald was my husband", "satisfied"),
+    ("Q R one two three four", "missed"),  # an answer, not the rest of the story: the turns still count
+])
+def test_a_guess_from_the_opening_waits_for_the_rest_of_the_story(second_turn, outcome):
+    out = run(say_timed("agent", 0.0, 2.0, "Pension Service helpline how can I help")
+              + say_timed("customer", 2.5, 10.5, STORY)
+              + say_timed("agent", 12.8, 15.0, "That's fine what does the letter say")
+              + say_timed("customer", 15.5, 15.5 + (7.0 if outcome == "satisfied" else 2.0), second_turn)
+              + say_timed("agent", 23.5, 25.0, "Can I take your National Insurance number")
+              + say_timed("customer", 25.5, 27.0, "Q R one two")
+              + say_timed("agent", 29.2, 32.0, "Thank you I can put this right for you today"), t_end=40.0)
+    assert [o for o in outcomes(out, "help_offer") if o != "retracted"] == [outcome]
+
+
+def test_go_on_is_not_the_agents_reply_to_the_problem():
+    out = run(say_timed("customer", 0.0, 3.0, "My parcel never arrived")
+              + say_timed("agent", 3.5, 4.2, "Go on") + say_timed("customer", 4.7, 7.0, "It was a birthday present")
+              + say_timed("agent", 7.5, 9.0, "What is the order number") + say_timed("customer", 9.5, 10.5, "Four five six")
+              + say_timed("agent", 11.0, 13.0, "Let me sort that out for you"))
+    assert outcomes(out, "help_offer") == ["satisfied"]
+
+
+@pytest.mark.parametrize("text", ["衣柜昨天送到的，侧板裂成了两截。", "师傅搬板子的时候，把我家木地板划了一道。"])
+def test_chinese_broken_in_two_and_scratched_are_problems(tmp_path, text):
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的订单号是多少？")])
+    assert of(records, "help_offer")
+
+
+def test_chinese_enough_is_enough_is_a_feeling(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, "真是够了。你们售后就是这么办事的？"), line("agent", 4.4, 6.0, "规定就是这样。")])
+    assert [o for _, o in of(records, "label_emotion")] == ["missed"]
+    assert of(records, "pause") == [(4.4, "missed")]
+
+
+def test_i_cannot_see_it_on_my_side_is_no_chinese_assurance(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 5.0, "另外，我们上个月交的申请，到现在一点动静都没有。"),
+                                 line("agent", 7.2, 10.0, "换站点的事归调度管，我这边看不到。"),
+                                 line("customer", 10.5, 12.0, "那我找谁去？"),
+                                 line("agent", 12.5, 14.0, "您可以去学校问问。"),
+                                 line("customer", 14.5, 15.5, "行了。")])
+    assert [o for _, o in of(records, "help_offer")] == ["missed"]

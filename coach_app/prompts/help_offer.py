@@ -18,6 +18,7 @@ from coach_app.prompts.word_rule import WordRule
 from coach_app.settings import HelpOfferSettings
 
 AGENT_TURNS = 2
+INVITATION_MAX_S = 2.5  # longer, and the agent said more than "go on"
 OPENING_TURNS = 2  # the customer's first turns give the reason for the call: a feeling there voices the problem
 
 
@@ -40,6 +41,7 @@ class HelpOfferRule(WordRule):
         self._opening_turn_s = getattr(settings, "opening_turn_s", HelpOfferSettings.opening_turn_s)
         self._feelings = lexicon.feeling_cues()  # before any problem is heard, a feeling voices one ("I am absolutely furious…")
         self._guessed = False  # the last detection came from the opening turn alone, not a problem's words
+        self._invitations = lexicon.cues(self.kind, "invitations")  # "Go on.": not the agent's reply to it
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems, trigger=True)
@@ -71,6 +73,7 @@ class HelpOfferRule(WordRule):
         nudge = super().fire(t, suggestion, evidence, confirmed)
         assert self.open is not None
         self.open.extra["guessed"] = self._guessed
+        self.open.extra["customer_turn"] = self.turns.turns["customer"]
         return nudge
 
     def on_event(self, event: Event) -> list[Event]:
@@ -86,15 +89,32 @@ class HelpOfferRule(WordRule):
             restated = self._stated(event)
             if restated:
                 return restated
+            self._told_in_full(event)
         if isinstance(event, Words) and event.channel == "agent":
             spot = self.spotter.find(event, self._assurances)
             if spot is not None:
                 self._taken_on_at = spot.t
                 return [self.close(spot.t, "satisfied")]
+            if event.final and self._invites(event):
+                self.open.agent_turn += 1  # the customer was asked to go on: this turn was theirs
         if (isinstance(event, SpeechStarted) and event.channel == "customer" and self.open.confirmed
                 and self.turns.turns["agent"] >= self.open.agent_turn + AGENT_TURNS):
             return [self.close(event.t, "missed")]
         return []
+
+    def _invites(self, words: Words) -> bool:
+        """The agent's whole turn is an invitation to go on ("Go on.", "That's fine, take your time.")."""
+        return (words.t1 - words.t0 <= INVITATION_MAX_S and self.turns.speaking["customer"] is False
+                and self.spotter.find(words, self._invitations) is not None)
+
+    def _told_in_full(self, words: Words) -> None:
+        """A guess from the opening turn: the agent's reply to it is often "take your time, what does
+        the letter say?", and the problem itself comes in the customer's next turn, a long one however
+        it is worded (not an answer such as a postcode). The agent's next turn or two count from there."""
+        assert self.open is not None
+        if (self.turns.turns["customer"] == self.open.extra["customer_turn"] + 1
+                and words.t1 - words.t0 >= self._opening_turn_s):
+            self.open.agent_turn = self.turns.turns["agent"]
 
     def _stated(self, words: Words) -> list[Event]:
         """A nudge guessed from the opening turn ("my husband is seventy six, we came by bus…"), and
