@@ -104,7 +104,7 @@ class HelpOfferRule(WordRule):
 
     def _invites(self, words: Words) -> bool:
         """The agent's whole turn is an invitation to go on ("Go on.", "That's fine, take your time.")."""
-        return (words.t1 - words.t0 <= INVITATION_MAX_S and self.turns.speaking["customer"] is False
+        return (words.t1 - words.t0 <= INVITATION_MAX_S and not self.turns.speaking["customer"]
                 and self.spotter.find(words, self._invitations) is not None)
 
     def _told_in_full(self, words: Words) -> None:
