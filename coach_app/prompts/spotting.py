@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from coach_app.events import Words
@@ -111,16 +112,17 @@ class PhraseSpotter:
         """Tokens i..i+n heard as `phrase`: timed at its last word, trusted by the words' confidence
         (a partial: by how long the same words have stood there)."""
         conf = min(heard.confs[i:i + n]) if n == 1 else sum(heard.confs[i:i + n]) / n
-        held = 0 if words.final else self._held(words.channel, i, n, heard.tokens[i:i + n])
+        held = self._held(words, heard.tokens[i:i + n], lambda tokens: tokens[i:i + n])
         if not self._trusted(words, n, conf, followed=len(heard.tokens) - (i + n), held=held, trigger=trigger):
             return None
         return Spot(phrase, heard.times[i + n - 1], round(conf, 3))
 
-    def _held(self, channel: str, i: int, n: int, now: list[str]) -> int:
-        """For how many of the latest partials (this one included) tokens i..i+n have read `now`."""
+    def _held(self, words: Words, now: object, read: Callable[[list[str]], object]) -> int:
+        """For how many of the latest partials (this one included) the phrase's place, as `read`
+        from a partial's tokens, has read `now`; a final holds nothing."""
         held = 0
-        for tokens in reversed(self._partials.get(channel, ())):
-            if tokens[i:i + n] != now:
+        for tokens in () if words.final else reversed(self._partials.get(words.channel, ())):
+            if read(tokens) != now:
                 break
             held += 1
         return held
@@ -162,11 +164,7 @@ class PhraseSpotter:
                 offset += n
             if spanned:
                 t, conf = spanned[-1].t1, min(w.conf for w in spanned)
-        held = 0
-        for tokens in [] if words.final else reversed(self._partials.get(words.channel, ())):
-            if _squash("".join(tokens))[start:end] != text[start:end]:
-                break
-            held += 1
+        held = self._held(words, text[start:end], lambda tokens: _squash("".join(tokens))[start:end])
         if not self._trusted(words, 2 if len(phrase) > 1 else 1, conf, followed=len(text) - end, held=held, trigger=trigger):
             return None
         return Spot(phrase, t, round(conf, 3))
