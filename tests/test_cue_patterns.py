@@ -84,6 +84,12 @@ def test_chinese_patterns_match_across_characters():
     "Yesterday it lost power on the motorway",
     "I have just found out it is not in my bag",
     "And another thing he also cracked a tile in the hallway",
+    "Your app has locked me out since Friday",
+    "It keeps saying my email doesn't exist",
+    "There's a brown patch on the bathroom ceiling and it drips when it rains",
+    "The excess has gone from seventy five pounds to two hundred and nobody told me",
+    "The doctor said it was food poisoning most likely the chicken",
+    "My train was meant to go to York but it terminated at Peterborough",
 ])
 def test_problems_in_the_customers_own_words(text):
     nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
@@ -358,7 +364,6 @@ def test_a_short_answer_or_a_plain_question_is_still_answered_at_once(answer):
     assert nudges(out, "pause") == []
 
 
-
 # --- a feeling in the opening turn voices the problem ---------------------------------------------
 
 
@@ -389,7 +394,13 @@ def test_the_agents_polite_afraid_is_no_feeling():
 
 @pytest.mark.parametrize("text", ["前台说根本没有我的订单。", "我明明只订了一个，怎么扣了两份钱。", "桌面上有一道很长的裂缝，根本没法用。",
                                   "我在家等了一上午，到现在人也没来。", "说我的卡在国外刷了三千块，可我人一直在上海。",
-                                  "网都没装上，凭什么扣我的钱？"])
+                                  "网都没装上，凭什么扣我的钱？",
+                                  "我家猫上个月做了手术，理赔今天被驳回了。",
+                                  "取样片那天说没货，到现在也没给。",
+                                  "到了门口才说医生出门诊了，也没人提前打个电话。",
+                                  "衣柜昨天送到的，侧板裂成了两截。",
+                                  "师傅搬板子的时候，把我家木地板划了一道。",
+                                  ])
 def test_chinese_what_should_be_there_and_is_not(tmp_path, text):
     records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的手机号是多少？")])
     assert of(records, "help_offer")
@@ -409,7 +420,6 @@ def test_an_action_is_not_a_help_opener():
               + say_timed("agent", 4.4, 7.0, "I'm going to send a refresh signal to your box"))
     assert outcomes(out, "pause") == ["missed"]
     assert outcomes(out, "help_offer") == ["satisfied"]
-
 
 
 @pytest.mark.parametrize("t1, heard, outcome", [
@@ -453,12 +463,10 @@ def test_asking_for_someone_who_cannot_use_a_phone_is_no_confusion(tmp_path):
     assert of(records, "label_emotion") == [] and of(records, "pause") == []
 
 
-
 def test_a_chinese_request_to_ask_how_is_answered_at_once(tmp_path):
     records = analyze(tmp_path, [line("customer", 0.0, 5.8, "你好，我今年六月份毕业，想问一下宿舍押金是怎么退的。"),
                                  line("agent", 6.3, 13.0, "好的。您先在学校公众号上预约退宿检查。")])
     assert of(records, "pause") == []
-
 
 
 @pytest.mark.parametrize("text, feeling", [("我现在真的很慌。", True), ("我真的快急哭了。", True), ("心里很不安。", True),
@@ -532,13 +540,6 @@ def test_a_bill_far_above_the_usual_is_a_problem_by_implication():
     assert outcomes(out, "pause") == ["missed"]  # a problem: owed the pause, though short and unsure of nothing
 
 
-@pytest.mark.parametrize("text, emotion", [("I've been lying awake over it", "worried"),
-                                           ("Look this is doing my head in", "frustrated")])
-def test_feelings_in_everyday_idioms(text, emotion):
-    nudge, _ = only(run(say_timed("customer", 0.0, 3.0, text)), "label_emotion")
-    assert nudge.evidence["emotion"] == emotion
-
-
 @pytest.mark.parametrize("line_, outcome", [("It'll be with you soon by ten thirty at the latest", []),
                                             ("It'll be with you soon", ["missed"])])
 def test_a_clock_time_without_am_or_pm_is_concrete(line_, outcome):
@@ -554,19 +555,6 @@ def test_a_five_second_opening_that_asks_for_nothing_tells_of_a_problem():
               + say_timed("agent", 8.2, 9.5, "Can I take your surname") + say_timed("customer", 10.0, 11.0, "Bennett")
               + say_timed("agent", 11.5, 13.0, "Thank you one moment") + say_timed("customer", 13.5, 14.5, "Okay"))
     assert outcomes(out, "help_offer") == ["missed"]
-
-
-@pytest.mark.parametrize("text", ["我家猫上个月做了手术，理赔今天被驳回了。", "取样片那天说没货，到现在也没给。",
-                                  "到了门口才说医生出门诊了，也没人提前打个电话。"])
-def test_chinese_refused_out_of_stock_and_nobody_told_us(tmp_path, text):
-    records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的手机号是多少？")])
-    assert of(records, "help_offer")
-
-
-@pytest.mark.parametrize("text", ["真是憋屈。", "我这心里真不是滋味。", "心里特别没底。"])
-def test_chinese_feelings_in_everyday_words(tmp_path, text):
-    records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的保单号是多少？")])
-    assert [o for _, o in of(records, "label_emotion")] == ["missed"]
 
 
 def test_you_must_be_going_through_it_names_the_feeling_in_chinese(tmp_path):
@@ -599,12 +587,6 @@ def test_a_problem_stated_after_an_opening_story_replaces_the_guess(tmp_path):
 # --- fresh13 round ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["Your app has locked me out since Friday", "It keeps saying my email doesn't exist"])
-def test_locked_out_and_a_repeating_error_are_problems(text):
-    nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
-    assert nudge.evidence["heard"]
-
-
 def test_while_i_am_on_marks_a_new_problem():
     out = run(LET_PASS + say_timed("customer", 20.0, 23.0, "And while I'm on you took the three pounds twice that day"), t_end=40.0)
     assert outcomes(out, "help_offer") == ["missed", "missed"]
@@ -619,12 +601,6 @@ def test_booking_them_in_takes_it_on_putting_them_in_touch_does_not(reply, outco
     assert outcomes(out, "help_offer") == [outcome]
 
 
-@pytest.mark.parametrize("text", ["我这心里真是堵得慌。", "我这心里七上八下的。", "心里一直发慌。"])
-def test_chinese_how_the_heart_feels_is_a_feeling(tmp_path, text):
-    records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的卡号是多少？")])
-    assert [o for _, o in of(records, "label_emotion")] == ["missed"]
-
-
 # --- fresh14 round: feelings in everyday idiom, named back ---------------------------------------------
 
 
@@ -632,6 +608,10 @@ def test_chinese_how_the_heart_feels_is_a_feeling(tmp_path, text):
     ("Honestly I've had it up to here", "frustrated"), ("I'm sick to the back teeth of it", "frustrated"),
     ("I'm really losing my rag here", "angry"), ("I was in a right state I don't mind telling you", "upset"),
     ("I have been a bag of nerves all week", "worried"), ("I'm all at sea with these forms", "confused"),
+    ("I've been lying awake over it", "worried"),
+    ("Look this is doing my head in", "frustrated"),
+    ("It gave me quite a turn seeing his name like that", "upset"),
+    ("This is taking the mick now", "frustrated"),
 ])
 def test_feelings_in_british_idiom(text, emotion):
     nudge, _ = only(run(say_timed("customer", 0.0, 3.0, text)), "label_emotion")
@@ -649,14 +629,14 @@ def test_no_wonder_you_are_names_the_feeling():
     assert outcomes(out, "label_emotion") == ["satisfied"]
 
 
-@pytest.mark.parametrize("text", ["There's a brown patch on the bathroom ceiling and it drips when it rains",
-                                  "The excess has gone from seventy five pounds to two hundred and nobody told me"])
-def test_damage_and_a_jump_in_price_are_problems(text):
-    nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
-    assert nudge.evidence["heard"]
-
-
-@pytest.mark.parametrize("text", ["你们这样推来推去的，真让人寒心。", "现在跟我说失效了，我手都是抖的。", "我真是气不打一处来。"])
+@pytest.mark.parametrize("text", ["你们这样推来推去的，真让人寒心。", "现在跟我说失效了，我手都是抖的。", "我真是气不打一处来。",
+                                  "真是憋屈。",
+                                  "我这心里真不是滋味。",
+                                  "心里特别没底。",
+                                  "我这心里真是堵得慌。",
+                                  "我这心里七上八下的。",
+                                  "心里一直发慌。",
+                                  ])
 def test_chinese_feelings_in_everyday_idiom(tmp_path, text):
     records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的订单号是多少？")])
     assert [o for _, o in of(records, "label_emotion")] == ["missed"]
@@ -669,20 +649,6 @@ def test_a_wasted_trip_told_flatly_is_a_problem_not_a_feeling(tmp_path):
 
 
 # --- fresh15 round: a guess waits for the story; what harm and damage sound like ----------------------
-
-
-@pytest.mark.parametrize("text, emotion", [("It gave me quite a turn seeing his name like that", "upset"),
-                                           ("This is taking the mick now", "frustrated")])
-def test_more_feelings_in_british_idiom(text, emotion):
-    nudge, _ = only(run(say_timed("customer", 0.0, 3.0, text)), "label_emotion")
-    assert nudge.evidence["emotion"] == emotion
-
-
-@pytest.mark.parametrize("text", ["The doctor said it was food poisoning most likely the chicken",
-                                  "My train was meant to go to York but it terminated at Peterborough"])
-def test_harm_and_a_journey_cut_short_are_problems(text):
-    nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
-    assert nudge.evidence["heard"]
 
 
 STORY = "Oh hello dear now bear with me I had a letter from you on Monday or was it Tuesday the window cleaner came that day"
@@ -709,12 +675,6 @@ def test_go_on_is_not_the_agents_reply_to_the_problem():
               + say_timed("agent", 7.5, 9.0, "What is the order number") + say_timed("customer", 9.5, 10.5, "Four five six")
               + say_timed("agent", 11.0, 13.0, "Let me sort that out for you"))
     assert outcomes(out, "help_offer") == ["satisfied"]
-
-
-@pytest.mark.parametrize("text", ["衣柜昨天送到的，侧板裂成了两截。", "师傅搬板子的时候，把我家木地板划了一道。"])
-def test_chinese_broken_in_two_and_scratched_are_problems(tmp_path, text):
-    records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的订单号是多少？")])
-    assert of(records, "help_offer")
 
 
 def test_chinese_enough_is_enough_is_a_feeling(tmp_path):
