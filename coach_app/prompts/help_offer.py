@@ -7,7 +7,9 @@ a new one ("I also saw a payment I did not make"); the same words said again lat
 zero five" after "my card was declined") are the same problem. Before any problem is heard, a feeling
 in the customer's opening turns ("I am absolutely furious…") voices one, and so does a long opening
 turn that asks for nothing: the reason for the call, when its words were misheard. Such a guess
-gives way to the problem itself when that is then said: taken back, and nudged where it was said."""
+gives way to the problem itself when that is then said: taken back, and nudged where it was said.
+An agent who asks "What's the issue?" heard no problem yet: the nudge is taken back, and the
+customer's answer tells the reason for the call as an opening turn does."""
 
 from __future__ import annotations
 
@@ -42,11 +44,14 @@ class HelpOfferRule(WordRule):
         self._feelings = lexicon.feeling_cues()  # before any problem is heard, a feeling voices one ("I am absolutely furious…")
         self._guessed = False  # the last detection came from the opening turn alone, not a problem's words
         self._invitations = lexicon.cues(self.kind, "invitations")  # "Go on.": not the agent's reply to it
+        self._asks_for_problem = lexicon.cues(self.kind, "asks_for_problem")  # "What's the issue?"
+        self._asked_at_turn: int | None = None  # the customer's turn count when the agent asked for the problem
+        self._heard = 0  # problems nudged about and not taken back because the agent asked what the problem was
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems, trigger=True)
         self._guessed = spot is None  # from the opening turn alone: the problem itself may follow
-        if spot is None and self._opening() and self.turns.turns["customer"] <= OPENING_TURNS:
+        if spot is None and self._opening() and self._telling_reason():
             spot = self.spotter.find(words, self._feelings, trigger=True)  # (the problem itself may be worded past the lexicon, or misheard)
         if spot is None and self._reason_for_call(words):
             last = words.words[-1] if words.words else None
@@ -69,6 +74,7 @@ class HelpOfferRule(WordRule):
         return super().close(t, outcome)
 
     def fire(self, t: float, suggestion: str, evidence: dict, confirmed: bool) -> Nudge:
+        self._heard += 1
         self._raised.add(normalise(evidence["heard"]))
         nudge = super().fire(t, suggestion, evidence, confirmed)
         assert self.open is not None
@@ -78,10 +84,23 @@ class HelpOfferRule(WordRule):
 
     def on_event(self, event: Event) -> list[Event]:
         out = super().on_event(event)
-        if (self.open is None and isinstance(event, Words) and event.channel == "agent" and event.final
-                and self.spotter.find(event, self._assurances) is not None):
-            self._taken_on_at = event.t1  # unprompted (a problem the rule did not hear)
+        if isinstance(event, Words) and event.channel == "agent" and event.final:
+            if self.open is None and self.spotter.find(event, self._assurances) is not None:
+                self._taken_on_at = event.t1  # unprompted (a problem the rule did not hear)
+            elif self._taken_on_at is None and self.spotter.find(event, self._asks_for_problem) is not None:
+                out += self._asked_for_problem(event)
         return out
+
+    def _asked_for_problem(self, words: Words) -> list[Event]:
+        """The agent asks what the problem is: whatever the rule took for one was not (a story that
+        has not reached it yet, "I filled in the form to cancel and was told that was done")."""
+        self._asked_at_turn = self.turns.turns["customer"]
+        if self.open is None:
+            return []
+        self._heard -= 1
+        self._raised.discard(normalise(self.open.nudge.evidence["heard"]))
+        self._last_fired = float("-inf")  # the cooldown of a nudge taken back must not hide the real problem
+        return [self.close(words.t1, "retracted")]
 
     def react(self, event: Event) -> list[Event]:
         assert self.open is not None
@@ -130,13 +149,18 @@ class HelpOfferRule(WordRule):
     def _opening(self) -> bool:
         """No problem raised or taken on yet, but for the nudge its final words are now confirming."""
         confirming = self.open is not None and not self.open.confirmed
-        return self._count == (1 if confirming else 0) and self._taken_on_at is None
+        return self._heard == (1 if confirming else 0) and self._taken_on_at is None
+
+    def _telling_reason(self) -> bool:
+        """The customer's opening turns, or their answer to "What's the issue?": the reason for the call."""
+        customer = self.turns.turns["customer"]
+        return customer <= OPENING_TURNS or (self._asked_at_turn is not None and customer == self._asked_at_turn + 1)
 
     def _reason_for_call(self, words: Words) -> bool:
         """The customer's long opening turn asks for nothing: it is telling of a problem, even one
         the recogniser misheard ("there's a birthmark on the sleeve") or worded past the lexicon."""
         if (not words.final or not self._opening()
-                or self.turns.turns["customer"] > OPENING_TURNS or words.t1 - words.t0 < self._opening_turn_s):
+                or not self._telling_reason() or words.t1 - words.t0 < self._opening_turn_s):
             return False
         return not self.lexicon.mentions(normalise(words.text), self._asks)
 

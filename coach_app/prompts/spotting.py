@@ -198,8 +198,14 @@ class _Heard:
 SUFFIXES = ("ing", "ed", "es", "s", "e")
 
 
+ARTICLES = ("a", "an", "the")
+
+
 def _stem(token: str) -> str:
-    """A light English stem so "charge me twice" finds "charged me twice" (both sides stemmed alike)."""
+    """A light English stem so "charge me twice" finds "charged me twice" (both sides stemmed alike).
+    The articles read as one: the recogniser often hears "in the right state" for "in a right state"."""
+    if token in ARTICLES:
+        return "a"
     for suffix in SUFFIXES:
         # a bare -e only comes off a longer word: "charge" ~ "charged", but "made" is not "mad"
         if token.endswith(suffix) and len(token) - len(suffix) >= (4 if suffix == "e" else 3):
