@@ -279,6 +279,10 @@ def test_a_problem_just_understood_is_not_one():
     ("我家暖气从前天开始就不热了", True),
     ("这个月话费九十八，平时才三十八", True),
     ("我这个月话费一百九。平时都是五十八。", True),
+    ("平常电费一个月也就一百出头。这个月短信一来，六百八十七。家里灯都不怎么开。", True),  # 不怎么 asks nothing
+    ("另外，我上个月在网上交了两百块钱，到现在余额里也没显示。", True),
+    ("另外，这个月校车费扣了两回。", True),
+    ("另外，那份麻辣烫送到的时候都凉透了，汤还洒了一半。", True),
     ("多了一个视频会员，我根本没开过", True),
     ("原来是信用卡，难怪没看到", False),
 ])
@@ -616,6 +620,12 @@ def test_booking_them_in_takes_it_on_putting_them_in_touch_does_not(reply, outco
     ("It gave me quite a turn seeing his name like that", "upset"),
     ("This is taking the mick now", "frustrated"),
     ("I'm in the right state", "upset"),  # the recogniser's "the" for "a": the articles read as one
+    ("Honestly you couldn't make it up", "frustrated"),
+    ("Forget it I'll go to the one on the high street", "frustrated"),
+    ("I'm not best pleased to be honest", "annoyed"),
+    ("It's been lonely this week without the phone", "upset"),
+    ("I'm trying very hard not to cry to be honest", "upset"),
+    ("Honestly this is not fair", "upset"),
 ])
 def test_feelings_in_british_idiom(text, emotion):
     nudge, _ = only(run(say_timed("customer", 0.0, 3.0, text)), "label_emotion")
@@ -641,6 +651,9 @@ def test_no_wonder_you_are_names_the_feeling():
                                   "我这心里七上八下的。",
                                   "心里一直发慌。",
                                   "我真是服了你们了，就这服务。",
+                                  "这两天我觉都睡不踏实，越想越来气。",
+                                  "今天早上在门口，我这火一下就上来了。",
+                                  "我这几天心一直悬着，晚上老是醒。",
                                   ])
 def test_chinese_feelings_in_everyday_idiom(tmp_path, text):
     records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的订单号是多少？")])
@@ -732,7 +745,8 @@ def test_asking_what_the_problem_is_in_chinese_takes_back_a_guess(tmp_path):
     assert [o for _, o in of(records, "help_offer")] == ["retracted"]
 
 
-@pytest.mark.parametrize("text, fires", [("I'll call you back sometime", True), ("Buttons do come off sometimes", False)])
+@pytest.mark.parametrize("text, fires", [("I'll call you back sometime", True), ("Buttons do come off sometimes", False),
+                                         ("They'll be with you within the next few days", True)])
 def test_sometime_is_vague_sometimes_is_not(text, fires):
     assert bool(nudges(run(say_timed("agent", 0.0, 3.0, text)), "timeframe")) is fires
 
@@ -743,3 +757,37 @@ def test_a_real_worry_names_the_worry_even_with_worry_itself_unsure():
     out = run(say_timed("customer", 0.0, 4.0, "I've been put on reduced hours and I'm worried about my mortgage")
               + say("agent", 6.5, 9.0, reply, heard) + say_timed("customer", 9.5, 10.5, "Thank you"))
     assert outcomes(out, "label_emotion") == ["satisfied"]
+
+
+# --- fresh17 and fresh18 rounds ---------------------------------------------------------------------
+
+
+def test_giving_the_details_first_is_no_reason_for_the_call_and_finding_them_no_assurance():
+    out = run(say_timed("agent", 0.0, 2.0, "Good afternoon Hillside Pharmacy")
+              + say_timed("customer", 2.5, 8.5, "Hi repeat prescription surname Okafor date of birth twelfth of June fifty eight")
+              + say_timed("agent", 10.7, 13.0, "Let me find you yes I've got you what's up")
+              + say_timed("customer", 13.5, 22.0, "Third time I've been in this week Tuesday not ready Thursday not ready still not ready")
+              + say_timed("agent", 22.4, 24.0, "Why didn't you order it earlier")
+              + say_timed("customer", 24.5, 26.0, "I did")
+              + say_timed("agent", 28.2, 30.0, "It is with the pharmacist"), t_end=35.0)
+    assert [(n.t > 13.5, o) for n, o in zip(nudges(out, "help_offer"), outcomes(out, "help_offer"))] == [(True, "missed")]
+
+
+@pytest.mark.parametrize("reply", ["I can put that right for you can I have the fine number", "听得出来您特别着急，这个我来帮您处理。"])
+def test_a_quick_reply_that_opens_with_help_or_with_the_feeling_heard_retracts_the_pause(tmp_path, reply):
+    if reply.isascii():
+        out = run(say_timed("customer", 0.0, 4.0, "I've got a parking fine for a car park I have a permit for")
+                  + say_timed("agent", 4.5, 7.5, reply))
+        assert outcomes(out, "pause") == ["retracted"]
+    else:
+        records = analyze(tmp_path, [line("customer", 0.0, 4.0, "孩子的押金到现在还没退，我急死了。"), line("agent", 4.5, 7.5, reply)])
+        assert [o for _, o in of(records, "pause")] == ["retracted"]
+
+
+@pytest.mark.parametrize("text, pause", [
+    ("Brilliant so that's two hundred and twenty four quid the same week as my van's MOT", "missed"),  # sarcasm opens a complaint
+    ("Oh that's brilliant thank you so much", None),  # thanks close the turn: answered at once
+])
+def test_thanks_that_close_the_turn_are_answered_at_once_and_sarcasm_that_opens_it_is_not(text, pause):
+    out = run(say_timed("customer", 0.0, 4.5, text) + say_timed("agent", 4.9, 6.5, "Okay that is a different team"))
+    assert outcomes(out, "pause") == ([pause] if pause else [])
