@@ -625,7 +625,7 @@ def test_booking_them_in_takes_it_on_putting_them_in_touch_does_not(reply, outco
     ("I'm not best pleased to be honest", "annoyed"),
     ("It's been lonely this week without the phone", "upset"),
     ("I'm trying very hard not to cry to be honest", "upset"),
-    ("Honestly this is not fair", "upset"),
+    ("Honestly I feel like nobody listens to me", "upset"),
 ])
 def test_feelings_in_british_idiom(text, emotion):
     nudge, _ = only(run(say_timed("customer", 0.0, 3.0, text)), "label_emotion")
@@ -786,7 +786,8 @@ def test_a_quick_reply_that_opens_with_help_or_with_the_feeling_heard_retracts_t
 
 @pytest.mark.parametrize("text, pause", [
     ("Brilliant so that's two hundred and twenty four quid the same week as my van's MOT", "missed"),  # sarcasm opens a complaint
-    ("Oh that's brilliant thank you so much", None),  # thanks close the turn: answered at once
+    ("Oh that's brilliant thank you so much", None),  # thanks: answered at once
+    ("No that's all thanks for being so nice about it", None),
 ])
 def test_thanks_that_close_the_turn_are_answered_at_once_and_sarcasm_that_opens_it_is_not(text, pause):
     out = run(say_timed("customer", 0.0, 4.5, text) + say_timed("agent", 4.9, 6.5, "Okay that is a different team"))
