@@ -283,6 +283,9 @@ def test_a_problem_just_understood_is_not_one():
     ("另外，我上个月在网上交了两百块钱，到现在余额里也没显示。", True),
     ("另外，这个月校车费扣了两回。", True),
     ("另外，那份麻辣烫送到的时候都凉透了，汤还洒了一半。", True),
+    ("另外，我上周买的一箱橙子，一半是烂的。", True),
+    ("另外还有个事。昨天送货的师傅把我家门框磕掉一大块漆。", True),
+    ("说好七个工作日退一千六百八，今天第二十三天了，一分钱没见着。", True),
     ("多了一个视频会员，我根本没开过", True),
     ("原来是信用卡，难怪没看到", False),
 ])
@@ -773,7 +776,8 @@ def test_giving_the_details_first_is_no_reason_for_the_call_and_finding_them_no_
     assert [(n.t > 13.5, o) for n, o in zip(nudges(out, "help_offer"), outcomes(out, "help_offer"))] == [(True, "missed")]
 
 
-@pytest.mark.parametrize("reply", ["I can put that right for you can I have the fine number", "听得出来您特别着急，这个我来帮您处理。"])
+@pytest.mark.parametrize("reply", ["I can put that right for you can I have the fine number", "I completely understand how you feel",
+                                   "听得出来您特别着急，这个我来帮您处理。", "非常理解您的心情，退款确实需要一些时间。"])
 def test_a_quick_reply_that_opens_with_help_or_with_the_feeling_heard_retracts_the_pause(tmp_path, reply):
     if reply.isascii():
         out = run(say_timed("customer", 0.0, 4.0, "I've got a parking fine for a car park I have a permit for")
@@ -792,3 +796,52 @@ def test_a_quick_reply_that_opens_with_help_or_with_the_feeling_heard_retracts_t
 def test_thanks_that_close_the_turn_are_answered_at_once_and_sarcasm_that_opens_it_is_not(text, pause):
     out = run(say_timed("customer", 0.0, 4.5, text) + say_timed("agent", 4.9, 6.5, "Okay that is a different team"))
     assert outcomes(out, "pause") == ([pause] if pause else [])
+
+
+# --- fresh19 and fresh20 rounds ---------------------------------------------------------------------
+
+
+def test_a_story_guess_waits_for_the_turn_that_tells_the_problem(tmp_path):
+    # The claim papers are in (no problem yet); two agent questions later the customer says the money
+    # never came: the guess gives way to it, and the agent who then takes it on has done well.
+    records = analyze(tmp_path, [line("agent", 0.0, 2.0, "您好，安康保险客服，请讲。"),
+                                 line("customer", 2.6, 11.0, "你好。我女儿上个月住院做了个手术，买的是你们的医疗险，理赔材料十号就交齐了。"),
+                                 line("agent", 13.3, 16.0, "好的，请问身份证后四位是多少？"), line("customer", 16.5, 17.5, "零八二六。"),
+                                 line("agent", 18.0, 20.5, "我看一下，材料是齐的。"),
+                                 line("customer", 21.0, 28.0, "可是到现在钱一分都没到，医院后面复查还要交钱。"),
+                                 line("agent", 30.5, 34.0, "我这就帮您查一下卡在哪儿了。")])
+    assert [o for _, o in of(records, "help_offer")] == ["retracted", "satisfied"]
+
+
+def test_calling_again_does_not_replace_the_guess_from_a_story():
+    out = run(say_timed("agent", 0.0, 2.0, "Hello customer care")
+              + say_timed("customer", 2.6, 12.0, "Hello I am a student I order a laptop tracking say out for delivery last Monday now is Monday again")
+              + say_timed("agent", 12.4, 13.3, "Tracking number") + say_timed("customer", 13.8, 15.0, "Nine two seven four")
+              + say_timed("agent", 15.4, 17.5, "Yeah it says it is at the depot")
+              + say_timed("customer", 18.0, 25.0, "At the depot this is third time I call you every time somebody say tomorrow")
+              + say_timed("agent", 25.4, 27.5, "Did you check with your neighbours"), t_end=32.0)
+    assert outcomes(out, "help_offer") == ["missed"] and nudges(out, "help_offer")[0].t < 13.0
+
+
+def test_an_opening_that_asked_for_something_makes_what_follows_its_detail(tmp_path):
+    records = analyze(tmp_path, [line("agent", 0.0, 3.8, "您好，小橡树托育中心。"),
+                                 line("customer", 4.4, 9.6, "你好，不好意思打扰一下，我想咨询一下托班的事。"), line("agent", 10.0, 10.4, "嗯。"),
+                                 line("customer", 10.8, 16.5, "我女儿两岁半了，明年三月份要送过来，先看看情况。"),
+                                 line("agent", 18.8, 27.0, "好的，两岁半正合适。您想送全天还是半天？"), line("customer", 27.5, 28.5, "全天吧。"),
+                                 line("agent", 29.0, 33.0, "全天是早上七点半到下午五点半。")])
+    assert of(records, "help_offer") == []
+
+
+@pytest.mark.parametrize("text", ["Oh hello sorry to bother you I am ringing about a refund for a concert",
+                                  "So I bought a little blue Fiesta from you three weeks ago lovely car no complaints there at all"])
+def test_the_topic_of_the_call_or_no_complaints_is_no_problem(text):
+    out = run(say_timed("agent", 0.0, 2.0, "Hello customer care") + say_timed("customer", 2.6, 9.0, text)
+              + say_timed("agent", 11.2, 12.0, "Booking reference") + say_timed("customer", 12.5, 13.5, "Seven seven one eight")
+              + say_timed("agent", 14.0, 15.5, "Okay two tickets for the ninth") + say_timed("customer", 16.0, 17.0, "That is right"))
+    assert nudges(out, "help_offer") == []
+
+
+def test_they_will_call_you_straight_away_is_a_chinese_vague_time(tmp_path):
+    records = analyze(tmp_path, [line("agent", 0.0, 4.0, "那我帮您催一下财务，让他们马上给您回电话。"), line("customer", 4.5, 6.0, "行。"),
+                                 line("agent", 6.5, 8.0, "好的。"), line("customer", 8.5, 9.0, "嗯。")])
+    assert [o for _, o in of(records, "timeframe")] == ["missed"]

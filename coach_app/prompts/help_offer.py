@@ -21,6 +21,7 @@ from coach_app.settings import HelpOfferSettings
 
 AGENT_TURNS = 2
 INVITATION_MAX_S = 2.5  # longer, and the agent said more than "go on"
+REQUEST_MIN_S = 2.0  # an opening turn this long that asks for something says what the call is about
 OPENING_TURNS = 2  # the customer's first turns give the reason for the call: a feeling there voices the problem
 
 
@@ -45,15 +46,19 @@ class HelpOfferRule(WordRule):
         self._guessed = False  # the last detection came from the opening turn alone, not a problem's words
         self._invitations = lexicon.cues(self.kind, "invitations")  # "Go on.": not the agent's reply to it
         self._asks_for_problem = lexicon.cues(self.kind, "asks_for_problem")  # "What's the issue?"
+        self._repeat_contacts = lexicon.cues(self.kind, "repeat_contacts")  # "third time I call you"
         self._asked_at_turn: int | None = None  # the customer's turn count when the agent asked for the problem
+        self._requested = False  # the customer's opening asked for something: no problem to guess
         self._heard = 0  # problems nudged about and not taken back because the agent asked what the problem was
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems, trigger=True)
         self._guessed = spot is None  # from the opening turn alone: the problem itself may follow
+        self._story = False  # a guess from a long opening turn's length, not from a feeling in it
         if spot is None and self._opening() and self._telling_reason():
             spot = self.spotter.find(words, self._feelings, trigger=True)  # (the problem itself may be worded past the lexicon, or misheard)
         if spot is None and self._reason_for_call(words):
+            self._story = True
             last = words.words[-1] if words.words else None
             spot = Spot(last.text if last else words.text, words.t1, last.conf if last else 1.0)
         if spot is None or self.spotter.find(words, self._not_problems, trigger=True) is not None:
@@ -79,6 +84,7 @@ class HelpOfferRule(WordRule):
         nudge = super().fire(t, suggestion, evidence, confirmed)
         assert self.open is not None
         self.open.extra["guessed"] = self._guessed
+        self.open.extra["story"] = self._story
         self.open.extra["customer_turn"] = self.turns.turns["customer"]
         return nudge
 
@@ -108,6 +114,8 @@ class HelpOfferRule(WordRule):
             restated = self._stated(event)
             if restated:
                 return restated
+            if "due" in self.open.extra:
+                return [self.close(self.open.extra["due"], "missed")]
             self._told_in_full(event)
         if isinstance(event, Words) and event.channel == "agent":
             spot = self.spotter.find(event, self._assurances)
@@ -117,7 +125,10 @@ class HelpOfferRule(WordRule):
             if event.final and self._invites(event):
                 self.open.agent_turn += 1  # the customer was asked to go on: this turn was theirs
         if (isinstance(event, SpeechStarted) and event.channel == "customer" and self.open.confirmed
-                and self.turns.turns["agent"] >= self.open.agent_turn + AGENT_TURNS):
+                and self.turns.turns["agent"] >= self.open.agent_turn + AGENT_TURNS and "due" not in self.open.extra):
+            if self.open.extra.get("story"):  # the story first, the problem after the agent's questions: hear this turn out
+                self.open.extra["due"] = event.t
+                return []
             return [self.close(event.t, "missed")]
         return []
 
@@ -143,6 +154,8 @@ class HelpOfferRule(WordRule):
         if hit is None or self._guessed:
             return []
         spot, suggestion, evidence = hit
+        if self.spotter.find(words, self._repeat_contacts) == spot:  # "this is the third time I call": still the same one
+            return []
         guess = self.close(spot.t, "retracted")
         return [guess, self.fire(spot.t, suggestion, {"heard": spot.phrase, "conf": spot.conf, **evidence}, confirmed=True)]
 
@@ -159,10 +172,13 @@ class HelpOfferRule(WordRule):
     def _reason_for_call(self, words: Words) -> bool:
         """The customer's long opening turn asks for nothing: it is telling of a problem, even one
         the recogniser misheard ("there's a birthmark on the sleeve") or worded past the lexicon."""
-        if (not words.final or not self._opening()
-                or not self._telling_reason() or words.t1 - words.t0 < self._opening_turn_s):
+        if not words.final or not self._opening() or not self._telling_reason() or self._requested:
             return False
-        return not self.lexicon.mentions(normalise(words.text), self._asks)
+        if self.lexicon.mentions(normalise(words.text), self._asks):
+            # "I'd like to ask about the toddler room": what follows is the request's detail (not "Hello, yes please")
+            self._requested = words.t1 - words.t0 >= REQUEST_MIN_S
+            return False
+        return words.t1 - words.t0 >= self._opening_turn_s
 
     def _details(self, t: float) -> bool:
         """Said while the problem the agent took on is still being talked about ("The email never
