@@ -91,6 +91,9 @@ def test_chinese_patterns_match_across_characters():
     "The excess has gone from seventy five pounds to two hundred and nobody told me",
     "The doctor said it was food poisoning most likely the chicken",
     "My train was meant to go to York but it terminated at Peterborough",
+    "And while I'm on I also got charged a two pound fee for a bike",
+    "The permit on your app still says expired",
+    "You take from my card a fee forty five pounds for change the name",
 ])
 def test_problems_in_the_customers_own_words(text):
     nudge, _ = only(run(say_timed("customer", 0.0, 4.0, text)), "help_offer")
@@ -286,6 +289,7 @@ def test_a_problem_just_understood_is_not_one():
     ("另外，我上周买的一箱橙子，一半是烂的。", True),
     ("另外还有个事。昨天送货的师傅把我家门框磕掉一大块漆。", True),
     ("说好七个工作日退一千六百八，今天第二十三天了，一分钱没见着。", True),
+    ("另外，你们还扣了我两百块钱手续费，合同上根本没写这个。", True),
     ("多了一个视频会员，我根本没开过", True),
     ("原来是信用卡，难怪没看到", False),
 ])
@@ -657,6 +661,7 @@ def test_no_wonder_you_are_names_the_feeling():
                                   "这两天我觉都睡不踏实，越想越来气。",
                                   "今天早上在门口，我这火一下就上来了。",
                                   "我这几天心一直悬着，晚上老是醒。",
+                                  "这不是明抢吗？我现在火特别大。",
                                   ])
 def test_chinese_feelings_in_everyday_idiom(tmp_path, text):
     records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的订单号是多少？")])
@@ -777,6 +782,7 @@ def test_giving_the_details_first_is_no_reason_for_the_call_and_finding_them_no_
 
 
 @pytest.mark.parametrize("reply", ["I can put that right for you can I have the fine number", "I completely understand how you feel",
+                                   "That must have been really stressful I'll put a note on it",
                                    "听得出来您特别着急，这个我来帮您处理。", "非常理解您的心情，退款确实需要一些时间。"])
 def test_a_quick_reply_that_opens_with_help_or_with_the_feeling_heard_retracts_the_pause(tmp_path, reply):
     if reply.isascii():
@@ -845,3 +851,9 @@ def test_they_will_call_you_straight_away_is_a_chinese_vague_time(tmp_path):
     records = analyze(tmp_path, [line("agent", 0.0, 4.0, "那我帮您催一下财务，让他们马上给您回电话。"), line("customer", 4.5, 6.0, "行。"),
                                  line("agent", 6.5, 8.0, "好的。"), line("customer", 8.5, 9.0, "嗯。")])
     assert [o for _, o in of(records, "timeframe")] == ["missed"]
+
+
+def test_in_your_heart_you_must_be_uneasy_names_the_feeling_in_chinese(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, "我这几天心里一直发慌，觉都睡不踏实。"),
+                                 line("agent", 6.5, 10.0, "借着钱等报销，您心里肯定特别不踏实，这个我特别理解。"), line("customer", 10.5, 12.0, "那钱哪天能到？")])
+    assert [o for _, o in of(records, "label_emotion")] == ["satisfied"]
