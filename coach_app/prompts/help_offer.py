@@ -44,6 +44,7 @@ class HelpOfferRule(WordRule):
         self._opening_turn_s = getattr(settings, "opening_turn_s", HelpOfferSettings.opening_turn_s)
         self._feelings = lexicon.feeling_cues()  # before any problem is heard, a feeling voices one ("I am absolutely furious…")
         self._guessed = False  # the last detection came from the opening turn alone, not a problem's words
+        self._story = False  # …and from a long opening turn's length, not from a feeling in it
         self._invitations = lexicon.cues(self.kind, "invitations")  # "Go on.": not the agent's reply to it
         self._asks_for_problem = lexicon.cues(self.kind, "asks_for_problem")  # "What's the issue?"
         self._repeat_contacts = lexicon.cues(self.kind, "repeat_contacts")  # "third time I call you"
@@ -54,7 +55,7 @@ class HelpOfferRule(WordRule):
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems, trigger=True)
         self._guessed = spot is None  # from the opening turn alone: the problem itself may follow
-        self._story = False  # a guess from a long opening turn's length, not from a feeling in it
+        self._story = False
         if spot is None and self._opening() and self._telling_reason():
             spot = self.spotter.find(words, self._feelings, trigger=True)  # (the problem itself may be worded past the lexicon, or misheard)
         if spot is None and self._reason_for_call(words):
