@@ -292,6 +292,10 @@ def test_a_problem_just_understood_is_not_one():
     ("另外，你们还扣了我两百块钱手续费，合同上根本没写这个。", True),
     ("多了一个视频会员，我根本没开过", True),
     ("原来是信用卡，难怪没看到", False),
+    ("另外，你们那个抬杆老是认不出我的车牌，每次都得按铃等半天。", True),
+    ("另外，我付的是全款，订单上写的却是定金，这个你得给我改过来。", True),
+    ("你好，我想问一下学车的事。我今年二十六，上班族，平时只有周末有空。", False),  # 平时只… without a number
+    ("这个月电费三百多，平时一般八十左右。", True),
 ])
 def test_chinese_problems_in_the_customers_words(tmp_path, text, problem):
     records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的手机号是多少？")])
@@ -751,6 +755,16 @@ def test_asking_what_the_problem_is_in_chinese_takes_back_a_guess(tmp_path):
                                  line("customer", 6.5, 8.0, "我想问一下下个月的账单。"),
                                  line("agent", 10.5, 12.0, "好的，我看一下。")])
     assert [o for _, o in of(records, "help_offer")] == ["retracted"]
+
+
+def test_asking_what_business_the_customer_has_takes_back_a_guess_in_chinese(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 9.0, "哎，姑娘你好。我七十多了，眼神也不好。孩子给我手机上装了个燃气的小程序，让我自己在上面交钱。"),
+                                 line("agent", 9.4, 11.0, "您要办什么业务？"),
+                                 line("customer", 11.5, 20.0, "我前天在上面交了二百块，可是家里那个表上还是没钱，今天早上做饭，火都打不着了。"),
+                                 line("agent", 20.4, 22.0, "您的户号是多少？"), line("customer", 22.5, 23.5, "我找找。"),
+                                 line("agent", 24.0, 25.5, "好的。")])
+    assert [o for _, o in of(records, "help_offer")] == ["retracted", "missed"]
+    assert of(records, "help_offer")[1][0] > 11.5
 
 
 @pytest.mark.parametrize("text, fires", [("I'll call you back sometime", True), ("Buttons do come off sometimes", False),
