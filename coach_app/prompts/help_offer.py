@@ -7,7 +7,10 @@ a new one ("I also saw a payment I did not make"); the same words said again lat
 zero five" after "my card was declined") are the same problem. Before any problem is heard, a feeling
 in the customer's opening turns ("I am absolutely furious…") voices one, and so does a long opening
 turn that asks for nothing: the reason for the call, when its words were misheard. Such a guess
-gives way to the problem itself when that is then said: taken back, and nudged where it was said.
+gives way to the problem itself when that is then said: taken back, and nudged where it was said;
+a story's guess moves to the customer's next long turn, which tells the problem however it is heard.
+Once a problem was raised, a long turn that opens by marking a new matter ("And the other thing…")
+tells of another problem, even misheard.
 An agent who asks "What's the issue?" heard no problem yet: the nudge is taken back, and the
 customer's answer tells the reason for the call as an opening turn does."""
 
@@ -22,6 +25,7 @@ from coach_app.settings import HelpOfferSettings
 AGENT_TURNS = 2
 INVITATION_MAX_S = 2.5  # longer, and the agent said more than "go on"
 REQUEST_MIN_S = 2.0  # an opening turn this long that asks for something says what the call is about
+NEW_MATTER_MIN_S = 3.0  # "Also, …" this long after a problem was raised tells of another one
 OPENING_TURNS = 2  # the customer's first turns give the reason for the call: a feeling there voices the problem
 
 
@@ -45,12 +49,15 @@ class HelpOfferRule(WordRule):
         self._feelings = lexicon.feeling_cues()  # before any problem is heard, a feeling voices one ("I am absolutely furious…")
         self._guessed = False  # the last detection came from the opening turn alone, not a problem's words
         self._story = False  # …and from a long opening turn's length, not from a feeling in it
+        self._by_length = False  # …or from a long turn's length and place (a story, a new matter), not its words
         self._invitations = lexicon.cues(self.kind, "invitations")  # "Go on.": not the agent's reply to it
         self._asks_for_problem = lexicon.cues(self.kind, "asks_for_problem")  # "What's the issue?"
         self._repeat_contacts = lexicon.cues(self.kind, "repeat_contacts")  # "third time I call you"
         self._asked_at_turn: int | None = None  # the customer's turn count when the agent asked for the problem
         self._requested = False  # the customer's opening asked for something: no problem to guess
         self._heard = 0  # problems nudged about and not taken back because the agent asked what the problem was
+        self._new_openers = lexicon.phrases(self.kind, "new_problem_openers")  # "And the other thing. …"
+        self._fillers = lexicon.phrases("pause", "opener_fillers")
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems, trigger=True)
@@ -58,15 +65,18 @@ class HelpOfferRule(WordRule):
         self._story = False
         if spot is None and self._opening() and self._telling_reason():
             spot = self.spotter.find(words, self._feelings, trigger=True)  # (the problem itself may be worded past the lexicon, or misheard)
-        if spot is None and self._reason_for_call(words):
-            self._story = True
+        marked = spot is None and self._new_matter(words)
+        self._by_length = False
+        if spot is None and (marked or self._reason_for_call(words)):
+            self._story, self._by_length = not marked, True
             last = words.words[-1] if words.words else None
             spot = Spot(last.text if last else words.text, words.t1, last.conf if last else 1.0)
         if spot is None or self.spotter.find(words, self._not_problems, trigger=True) is not None:
             return None
-        if self.open is None and normalise(spot.phrase) in self._raised:  # (an open nudge is being confirmed)
+        if self.open is None and not self._by_length and normalise(spot.phrase) in self._raised:  # (an open nudge is being confirmed)
             return None
-        if (self._details(spot.t) or self._more_of_the_same(spot.t)) and self.spotter.find(words, self._new_problem, trigger=True) is None:
+        if ((self._details(spot.t) or self._more_of_the_same(spot.t)) and not marked
+                and self.spotter.find(words, self._new_problem, trigger=True) is None):
             return None
         return spot, self.lexicon.text(self.kind, "suggestion"), {}
 
@@ -81,7 +91,8 @@ class HelpOfferRule(WordRule):
 
     def fire(self, t: float, suggestion: str, evidence: dict, confirmed: bool) -> Nudge:
         self._heard += 1
-        self._raised.add(normalise(evidence["heard"]))
+        if not self._by_length:  # a guess's last word is no problem to recognise when said again
+            self._raised.add(normalise(evidence["heard"]))
         nudge = super().fire(t, suggestion, evidence, confirmed)
         assert self.open is not None
         self.open.extra["guessed"] = self._guessed
@@ -117,7 +128,7 @@ class HelpOfferRule(WordRule):
                 return restated
             if "due" in self.open.extra:
                 return [self.close(self.open.extra["due"], "missed")]
-            self._told_in_full(event)
+            return self._told_in_full(event)
         if isinstance(event, Words) and event.channel == "agent":
             spot = self.spotter.find(event, self._assurances)
             if spot is not None:
@@ -138,14 +149,20 @@ class HelpOfferRule(WordRule):
         return (words.t1 - words.t0 <= INVITATION_MAX_S and not self.turns.speaking["customer"]
                 and self.spotter.find(words, self._invitations) is not None)
 
-    def _told_in_full(self, words: Words) -> None:
+    def _told_in_full(self, words: Words) -> list[Event]:
         """A guess from the opening turn: the agent's reply to it is often "take your time, what does
         the letter say?", and the problem itself comes in the customer's next turn, a long one however
-        it is worded (not an answer such as a postcode). The agent's next turn or two count from there."""
+        it is worded (not an answer such as a postcode). The nudge moves there: the agent's next turn or
+        two count from there, and what the customer adds later is more of the same problem."""
         assert self.open is not None
-        if (self.turns.turns["customer"] == self.open.extra["customer_turn"] + 1
-                and words.t1 - words.t0 >= self._opening_turn_s):
-            self.open.agent_turn = self.turns.turns["agent"]
+        if (self.turns.turns["customer"] != self.open.extra["customer_turn"] + 1
+                or words.t1 - words.t0 < self._opening_turn_s):
+            return []
+        evidence = dict(self.open.nudge.evidence)
+        guess = self.close(words.t1, "retracted")
+        self._heard -= 1
+        self._guessed = self._by_length = self._story = False
+        return [guess, self.fire(words.t1, self.lexicon.text(self.kind, "suggestion"), evidence, confirmed=True)]
 
     def _stated(self, words: Words) -> list[Event]:
         """A nudge guessed from the opening turn ("my husband is seventy six, we came by bus…"), and
@@ -180,6 +197,22 @@ class HelpOfferRule(WordRule):
             self._requested = words.t1 - words.t0 >= REQUEST_MIN_S
             return False
         return words.t1 - words.t0 >= self._opening_turn_s
+
+    def _new_matter(self, words: Words) -> bool:
+        """A long turn that opens by marking a new matter, once a problem was raised: another problem,
+        however its words were heard ("And while I'm on, the groomer caught her ear…" heard as "the
+        group of companies"), unless it asks for something ("Also, what time do you close?")."""
+        if not words.final or words.t1 - words.t0 < NEW_MATTER_MIN_S or (self._heard == 0 and self._taken_on_at is None):
+            return False
+        said = normalise(words.text)
+        while (filler := self.lexicon.opening(said, self._fillers)) and len(filler) < len(said):
+            said = said[len(filler):].lstrip()
+        marker = self.lexicon.opening(said, self._new_openers)
+        if marker is None or self.lexicon.mentions(said, self._asks):
+            return False
+        spoken = len(normalise(words.text).split()) - len(said.split()) + len(marker.split())
+        confs = [w.conf for w in words.words[:spoken]] or [1.0]  # (a transcript: as written)
+        return sum(confs) / len(confs) >= self.spotter.min_phrase_conf
 
     def _details(self, t: float) -> bool:
         """Said while the problem the agent took on is still being talked about ("The email never

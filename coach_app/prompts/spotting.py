@@ -103,17 +103,21 @@ class PhraseSpotter:
             span = [i for i, at in enumerate(heard.starts)
                     if at < match.end() and at + len(heard.tokens[i]) > match.start()]
             i, n = span[0], len(span)
-            spot = self._spot_span(words, heard, i, n, match.group(0), trigger)
+            spot = self._spot_span(words, heard, i, n, match.group(0), trigger, pattern=True)
             if spot is not None:
                 return spot
         return None
 
-    def _spot_span(self, words: Words, heard: _Heard, i: int, n: int, phrase: str, trigger: bool) -> Spot | None:
+    def _spot_span(self, words: Words, heard: _Heard, i: int, n: int, phrase: str, trigger: bool,
+                   pattern: bool = False) -> Spot | None:
         """Tokens i..i+n heard as `phrase`: timed at its last word, trusted by the words' confidence
         (a partial: by how long the same words have stood there)."""
         conf = min(heard.confs[i:i + n]) if n == 1 else sum(heard.confs[i:i + n]) / n
         held = self._held(words, heard.tokens[i:i + n], lambda tokens: tokens[i:i + n])
-        if not self._trusted(words, n, conf, followed=len(heard.tokens) - (i + n), held=held, trigger=trigger):
+        followed = len(heard.tokens) - (i + n)
+        if pattern and not trigger and not words.final and not (followed >= 1 or held >= 2):
+            return None  # an outcome on a pattern's open last word waits for it to settle ("I can she…" was "I can see")
+        if not self._trusted(words, n, conf, followed=followed, held=held, trigger=trigger):
             return None
         return Spot(phrase, heard.times[i + n - 1], round(conf, 3))
 
