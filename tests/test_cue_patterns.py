@@ -926,9 +926,9 @@ def test_a_new_matter_that_asks_for_something_or_no_marker_is_no_new_problem(tur
     assert outcomes(_problem_then(turn), "help_offer") == ["missed"]
 
 
-def test_a_story_guess_moves_to_the_turn_that_tells_the_problem():
-    # the opening is context, the problem comes in full in the next long turn however it is heard;
-    # what the customer adds after that ("I couldn't find one") is more of the same
+def test_what_can_i_do_for_you_after_a_story_makes_the_answer_the_problem():
+    # the opening is context; asked "What can I do for you?", the customer tells the problem, however
+    # it is heard, and what they add after that ("I couldn't find one") is more of the same
     out = run(say_timed("agent", 0.0, 3.0, "Good afternoon ParkWise customer line")
               + say_timed("customer", 3.5, 9.5, "both below know that i'm eighty one so bear with me my grandson put this parking app on my phone")
               + say_timed("agent", 11.8, 13.5, "No rush at all what can I do for you")
@@ -949,3 +949,50 @@ def test_a_chinese_turn_opening_with_another_matter_tells_of_a_new_problem(tmp_p
                                  line("agent", 47.2, 49.0, "那个归物业管。"), line("customer", 49.5, 50.5, "行吧。"),
                                  line("agent", 51.0, 52.0, "还有别的吗？")])
     assert [o for _, o in of(records, "help_offer")] == ["missed", "missed"]
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("Sunday night there's water coming through my kitchen ceiling from the flat upstairs", True),
+    ("The pipe burst last year and the water was pouring out into the road", False),
+    ("It's now the twentieth and my card is still three hundred pounds light", True),
+])
+def test_water_coming_in_and_money_missing_are_problems(text, problem):
+    out = run(say_timed("agent", 0.0, 2.0, "Hello how can I help")
+              + say_timed("customer", 2.5, 6.5, text) + say_timed("agent", 8.7, 10.0, "What is your postcode")
+              + say_timed("customer", 10.5, 11.5, "B one two") + say_timed("agent", 12.0, 13.0, "Thank you"), t_end=17.0)
+    assert bool(nudges(out, "help_offer")) is problem  # (4 s: too short to be guessed a problem by its length)
+
+
+@pytest.mark.parametrize("reply", ["Oh no I'm sorry let me chase this up for you right now",
+                                   "No problem I can do the refund for you over the phone"])
+def test_chasing_it_up_or_doing_the_refund_for_you_takes_it_on(reply):
+    out = run(say_timed("customer", 0.0, 4.0, "My sofa was due last Tuesday and it still hasn't come")
+              + say_timed("agent", 6.2, 9.0, reply) + say_timed("customer", 9.5, 10.5, "Okay"), t_end=14.0)
+    assert outcomes(out, "help_offer") == ["satisfied"]
+
+
+@pytest.mark.parametrize("text, reply, outcome", [
+    ("with Christmas coming I've been feeling a bit sick about it to be honest", "What is the invoice number", "missed"),
+    ("in due course fantastic I'm losing the will to live here", "What is the reference", "missed"),
+    ("the seller's stopped answering and I'm worried he's run off with my money",
+     "That's a horrible thing to be wondering your money stays with us", "satisfied"),
+])
+def test_feelings_in_idiom_and_a_horrible_thing_names_one(text, reply, outcome):
+    out = run(say_timed("customer", 0.0, 4.0, text) + say_timed("agent", 6.2, 9.0, reply)
+              + say_timed("customer", 9.5, 10.5, "Okay"), t_end=14.0)
+    assert outcomes(out, "label_emotion") == [outcome]
+
+
+@pytest.mark.parametrize("text", ["我就点了一次！你们这系统可真行啊，钱扣了还赖我。", "灯的电线就在渗水那块边上，孩子还小，我是真怕出事。"])
+def test_chinese_sarcasm_blame_and_fear_are_feelings(tmp_path, text):
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, text), line("agent", 6.5, 8.0, "请问您的手机号是多少？")])
+    assert [o for _, o in of(records, "label_emotion")] == ["missed"]
+
+
+def test_chinese_told_it_was_not_paid_replaces_the_opening_guess(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 7.0, "哎，小周啊，我是乐乐的奶奶。让我在手机上交这个月的托费，我弄了半天，钱是扣了。"),
+                                 line("customer", 7.5, 14.0, "可今天又来个短信，说我们没交，让赶紧补。"),
+                                 line("agent", 14.4, 16.0, "您是在哪个小程序交的？"), line("customer", 16.5, 17.5, "就是那个。"),
+                                 line("agent", 18.0, 19.0, "好的。"), line("customer", 19.5, 20.5, "嗯。")])
+    found = of(records, "help_offer")
+    assert [o for _, o in found] == ["retracted", "missed"] and found[1][0] > 7.5

@@ -7,8 +7,7 @@ a new one ("I also saw a payment I did not make"); the same words said again lat
 zero five" after "my card was declined") are the same problem. Before any problem is heard, a feeling
 in the customer's opening turns ("I am absolutely furious…") voices one, and so does a long opening
 turn that asks for nothing: the reason for the call, when its words were misheard. Such a guess
-gives way to the problem itself when that is then said: taken back, and nudged where it was said;
-a story's guess moves to the customer's next long turn, which tells the problem however it is heard.
+gives way to the problem itself when that is then said: taken back, and nudged where it was said.
 Once a problem was raised, a long turn that opens by marking a new matter ("And the other thing…")
 tells of another problem, even misheard.
 An agent who asks "What's the issue?" heard no problem yet: the nudge is taken back, and the
@@ -68,7 +67,10 @@ class HelpOfferRule(WordRule):
         marked = spot is None and self._new_matter(words)
         self._by_length = False
         if spot is None and (marked or self._reason_for_call(words)):
-            self._story, self._by_length = not marked, True
+            # the answer to "What can I do for you?" is the problem, however it was heard; a first
+            # turn may be the story before it
+            answer = marked or self._asked_at_turn == self.turns.turns["customer"] - 1
+            self._story, self._guessed, self._by_length = not answer, not answer, True
             last = words.words[-1] if words.words else None
             spot = Spot(last.text if last else words.text, words.t1, last.conf if last else 1.0)
         if spot is None or self.spotter.find(words, self._not_problems, trigger=True) is not None:
@@ -128,7 +130,7 @@ class HelpOfferRule(WordRule):
                 return restated
             if "due" in self.open.extra:
                 return [self.close(self.open.extra["due"], "missed")]
-            return self._told_in_full(event)
+            self._told_in_full(event)
         if isinstance(event, Words) and event.channel == "agent":
             spot = self.spotter.find(event, self._assurances)
             if spot is not None:
@@ -149,20 +151,14 @@ class HelpOfferRule(WordRule):
         return (words.t1 - words.t0 <= INVITATION_MAX_S and not self.turns.speaking["customer"]
                 and self.spotter.find(words, self._invitations) is not None)
 
-    def _told_in_full(self, words: Words) -> list[Event]:
+    def _told_in_full(self, words: Words) -> None:
         """A guess from the opening turn: the agent's reply to it is often "take your time, what does
         the letter say?", and the problem itself comes in the customer's next turn, a long one however
-        it is worded (not an answer such as a postcode). The nudge moves there: the agent's next turn or
-        two count from there, and what the customer adds later is more of the same problem."""
+        it is worded (not an answer such as a postcode). The agent's next turn or two count from there."""
         assert self.open is not None
-        if (self.turns.turns["customer"] != self.open.extra["customer_turn"] + 1
-                or words.t1 - words.t0 < self._opening_turn_s):
-            return []
-        evidence = dict(self.open.nudge.evidence)
-        guess = self.close(words.t1, "retracted")
-        self._heard -= 1
-        self._guessed = self._by_length = self._story = False
-        return [guess, self.fire(words.t1, self.lexicon.text(self.kind, "suggestion"), evidence, confirmed=True)]
+        if (self.turns.turns["customer"] == self.open.extra["customer_turn"] + 1
+                and words.t1 - words.t0 >= self._opening_turn_s):
+            self.open.agent_turn = self.turns.turns["agent"]
 
     def _stated(self, words: Words) -> list[Event]:
         """A nudge guessed from the opening turn ("my husband is seventy six, we came by bus…"), and
