@@ -996,3 +996,21 @@ def test_chinese_told_it_was_not_paid_replaces_the_opening_guess(tmp_path):
                                  line("agent", 18.0, 19.0, "好的。"), line("customer", 19.5, 20.5, "嗯。")])
     found = of(records, "help_offer")
     assert [o for _, o in found] == ["retracted", "missed"] and found[1][0] > 7.5
+
+
+def test_chinese_a_broken_promise_and_paying_it_yourself_are_problems_and_this_is_easy_takes_it_on(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 6.0, "另外，我看寄回来的快递费也要我自己出，保修期内不是说全免吗？"),
+                                 line("agent", 6.4, 9.0, "寄回的运费是按规定收取的，这个没办法。"), line("customer", 9.5, 10.5, "行吧。"),
+                                 line("agent", 11.0, 12.0, "还有别的吗？")])
+    assert [o for _, o in of(records, "help_offer")] == ["missed"] and [o for _, o in of(records, "pause")] == ["missed"]
+    records = analyze(tmp_path, [line("customer", 0.0, 5.0, "好，好。另外，我手机银行也登不上了，一直说密码错误。"),
+                                 line("agent", 7.3, 12.0, "这个也好办。我给您发个重置短信，五分钟就能重新登录。"), line("customer", 12.5, 13.5, "谢谢。")])
+    assert [o for _, o in of(records, "help_offer")] == ["satisfied"]
+
+
+def test_chinese_after_yes_another_matter_still_opens_the_turn(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 5.0, "你们扣了我两次外卖钱。"), line("agent", 5.4, 7.0, "订单号是多少？"),
+                                 line("customer", 7.5, 8.5, "八八六。"), line("agent", 10.7, 12.0, "好的。"),
+                                 line("customer", 40.0, 47.0, "是。另外，香锅里还少了一份米饭，备注写了不要香菜，结果全是香菜。"),
+                                 line("agent", 49.2, 51.0, "那是商家做的。"), line("customer", 51.5, 52.5, "行。"), line("agent", 53.0, 54.0, "还有吗？")])
+    assert [o for _, o in of(records, "help_offer")] == ["missed", "missed"]
