@@ -1014,3 +1014,38 @@ def test_chinese_after_yes_another_matter_still_opens_the_turn(tmp_path):
                                  line("customer", 40.0, 47.0, "是。另外，香锅里还少了一份米饭，备注写了不要香菜，结果全是香菜。"),
                                  line("agent", 49.2, 51.0, "那是商家做的。"), line("customer", 51.5, 52.5, "行。"), line("agent", 53.0, 54.0, "还有吗？")])
     assert [o for _, o in of(records, "help_offer")] == ["missed", "missed"]
+
+
+# --- fresh24 round -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("turn", ["soon right and i've just noticed you've already taken the first monthly payment for a phone",
+                                  "four one one eight and while i've got to half the order never paid no rice know"])
+def test_a_new_matter_after_an_echo_or_misheard_while_ive_got_you(turn):
+    assert outcomes(_problem_then(turn), "help_offer") == ["missed", "missed"]
+
+
+def test_the_same_problem_said_again_with_either_is_not_a_new_one():
+    # "waited in all day" raised it; "nobody came" was in the same turn, so said again it is the same problem
+    out = run(say_timed("agent", 0.0, 2.0, "Hello broadband")
+              + say_timed("customer", 2.5, 9.0, "I took the day off work I waited in all day and nobody came")
+              + say_timed("agent", 9.4, 11.0, "Can I take your account number") + say_timed("customer", 11.5, 12.5, "Five five one")
+              + say_timed("agent", 14.7, 17.0, "I can see it was moved to Thursday")
+              + say_timed("customer", 17.5, 24.0, "Yes and I took Thursday off as well and nobody came then either")
+              + say_timed("agent", 24.4, 26.0, "Why didn't you ring us") + say_timed("customer", 26.5, 27.5, "I did"), t_end=30.0)
+    assert outcomes(out, "help_offer") == ["missed"]
+
+
+@pytest.mark.parametrize("text, problem", [("I've been sat in waiting for a courier since last Monday", True),
+                                           ("I'm waiting for my daughter to get home", False)])
+def test_waiting_since_is_a_problem(text, problem):
+    out = run(say_timed("customer", 0.0, 4.0, text) + say_timed("agent", 6.2, 8.0, "What is your postcode")
+              + say_timed("customer", 8.5, 9.5, "B one two") + say_timed("agent", 10.0, 11.0, "Thank you"), t_end=14.0)
+    assert bool(nudges(out, "help_offer")) is problem
+
+
+def test_a_misheard_chase_it_up_for_you_and_no_wonder_still_count():
+    out = run(say_timed("customer", 0.0, 4.0, "Nobody called me with the results and I'm at my wits' end")
+              + say_timed("agent", 6.2, 10.0, "No wonder your outdoor wits and let me see a stand up for you now")
+              + say_timed("customer", 10.5, 11.5, "Okay"), t_end=14.0)
+    assert outcomes(out, "help_offer") == ["satisfied"] and outcomes(out, "label_emotion") == ["satisfied"]

@@ -16,7 +16,7 @@ customer's answer tells the reason for the call as an opening turn does."""
 from __future__ import annotations
 
 from coach_app.events import Event, Nudge, NudgeResolved, SpeechStarted, Words
-from coach_app.prompts.lexicon import Lexicon, normalise
+from coach_app.prompts.lexicon import Cues, Lexicon, normalise
 from coach_app.prompts.spotting import Spot
 from coach_app.prompts.word_rule import WordRule
 from coach_app.settings import HelpOfferSettings
@@ -25,6 +25,7 @@ AGENT_TURNS = 2
 INVITATION_MAX_S = 2.5  # longer, and the agent said more than "go on"
 REQUEST_MIN_S = 2.0  # an opening turn this long that asks for something says what the call is about
 NEW_MATTER_MIN_S = 3.0  # "Also, …" this long after a problem was raised tells of another one
+ECHO_WORDS = 2  # …even after a word or two echoing the agent ("Fine. Also, …")
 OPENING_TURNS = 2  # the customer's first turns give the reason for the call: a feeling there voices the problem
 
 
@@ -104,6 +105,9 @@ class HelpOfferRule(WordRule):
 
     def on_event(self, event: Event) -> list[Event]:
         out = super().on_event(event)
+        if (isinstance(event, Words) and event.channel == "customer" and event.final and self.open is not None
+                and not self.open.extra.get("story") and self.open.extra["customer_turn"] == self.turns.turns["customer"]):
+            self._raised |= self._said_problems(event)  # "…and nobody came" said again is the same problem
         if isinstance(event, Words) and event.channel == "agent" and event.final:
             if self.open is None and self.spotter.find(event, self._assurances) is not None:
                 self._taken_on_at = event.t1  # unprompted (a problem the rule did not hear)
@@ -201,14 +205,26 @@ class HelpOfferRule(WordRule):
         if not words.final or words.t1 - words.t0 < NEW_MATTER_MIN_S or (self._heard == 0 and self._taken_on_at is None):
             return False
         said = normalise(words.text)
-        while (filler := self.lexicon.opening(said, self._fillers)) and len(filler) < len(said):
-            said = said[len(filler):].lstrip()
-        marker = self.lexicon.opening(said, self._new_openers)
-        if marker is None or self.lexicon.mentions(said, self._asks):
+        if self.lexicon.mentions(said, self._asks):
             return False
-        spoken = len(normalise(words.text).split()) - len(said.split()) + len(marker.split())
-        confs = [w.conf for w in words.words[:spoken]] or [1.0]  # (a transcript: as written)
-        return sum(confs) / len(confs) >= self.spotter.min_phrase_conf
+        tokens = said.split() if self.lexicon.language != "zh" else [said]
+        for skip in range(min(ECHO_WORDS, len(tokens)) + 1):  # after an echo: "Soon. Right. And I've just noticed…"
+            rest = " ".join(tokens[skip:])
+            while (filler := self.lexicon.opening(rest, self._fillers)) and len(filler) < len(rest):
+                rest = rest[len(filler):].lstrip()
+            marker = self.lexicon.opening(rest, self._new_openers)
+            if marker is not None:
+                spoken = len(tokens) - len(rest.split()) + len(marker.split())
+                confs = [w.conf for w in words.words[:spoken]] or [1.0]  # (a transcript: as written)
+                return sum(confs) / len(confs) >= self.spotter.min_phrase_conf
+        return False
+
+    def _said_problems(self, words: Words) -> set[str]:
+        """Every problem the turn names (whatever the confidence), as the spotter would name it."""
+        said = normalise(words.text)
+        found = {p for p in self._problems.phrases if self.lexicon.mentions(said, Cues((p,)))}
+        found |= {m.group(0) for p in self._problems.patterns for m in p.finditer(said)}
+        return {normalise(f) for f in found}
 
     def _details(self, t: float) -> bool:
         """Said while the problem the agent took on is still being talked about ("The email never
