@@ -1049,3 +1049,10 @@ def test_a_misheard_chase_it_up_for_you_and_no_wonder_still_count():
               + say_timed("agent", 6.2, 10.0, "No wonder your outdoor wits and let me see a stand up for you now")
               + say_timed("customer", 10.5, 11.5, "Okay"), t_end=14.0)
     assert outcomes(out, "help_offer") == ["satisfied"] and outcomes(out, "label_emotion") == ["satisfied"]
+
+
+@pytest.mark.parametrize("text, fires", [("and here is the flight on the ninth why would you like to know", False),
+                                         ("why would you book it so late", True)])
+def test_what_would_you_like_to_know_misheard_is_no_why_question(text, fires):
+    out = run(say_timed("agent", 0.0, 4.0, text) + say_timed("customer", 4.5, 6.0, "Can I take the pushchair"), t_end=9.0)
+    assert bool(nudges(out, "why_question")) is fires

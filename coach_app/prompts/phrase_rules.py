@@ -29,6 +29,15 @@ class WhyQuestionRule(AgentPhraseRule):
     kind = "why_question"
     priority = 40
 
+    def __init__(self, settings: RuleSettings, lexicon: Lexicon):
+        super().__init__(settings, lexicon)
+        self._not_questions = lexicon.cues(self.kind, "not_questions")
+
+    def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
+        if self.spotter.find(words, self._not_questions, trigger=True) is not None:
+            return None
+        return super().detect(words)
+
 
 class HollowApologyRule(AgentPhraseRule):
     kind = "hollow_apology"
