@@ -40,7 +40,8 @@ class HelpOfferRule(WordRule):
         self._problems = lexicon.cues(self.kind, "problems")
         self._assurances = lexicon.cues(self.kind, "assurances")
         self._raised: set[str] = set()  # the problems already nudged about, as heard
-        self._new_problem = lexicon.cues(self.kind, "new_problem")
+        self._new_openers = lexicon.phrases(self.kind, "new_problem_openers")  # "And the other thing. …"
+        self._new_problem = lexicon.cues(self.kind, "new_problem") + Cues(self._new_openers)  # …or anywhere: "I also saw…"
         self._not_problems = lexicon.cues(self.kind, "problems_exceptions")
         self._same_problem_s = getattr(settings, "same_problem_s", HelpOfferSettings.same_problem_s)
         self._unanswered_at: float | None = None  # when the last problem the agent let pass was raised
@@ -56,7 +57,6 @@ class HelpOfferRule(WordRule):
         self._asked_at_turn: int | None = None  # the customer's turn count when the agent asked for the problem
         self._requested = False  # the customer's opening asked for something: no problem to guess
         self._heard = 0  # problems nudged about and not taken back because the agent asked what the problem was
-        self._new_openers = lexicon.phrases(self.kind, "new_problem_openers")  # "And the other thing. …"
         self._fillers = lexicon.phrases("pause", "opener_fillers")
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
@@ -209,9 +209,7 @@ class HelpOfferRule(WordRule):
             return False
         tokens = said.split() if self.lexicon.language != "zh" else [said]
         for skip in range(min(ECHO_WORDS, len(tokens)) + 1):  # after an echo: "Soon. Right. And I've just noticed…"
-            rest = " ".join(tokens[skip:])
-            while (filler := self.lexicon.opening(rest, self._fillers)) and len(filler) < len(rest):
-                rest = rest[len(filler):].lstrip()
+            rest = self.lexicon.after_fillers(" ".join(tokens[skip:]), self._fillers)[-1]
             marker = self.lexicon.opening(rest, self._new_openers)
             if marker is not None:
                 spoken = len(tokens) - len(rest.split()) + len(marker.split())
@@ -221,10 +219,7 @@ class HelpOfferRule(WordRule):
 
     def _said_problems(self, words: Words) -> set[str]:
         """Every problem the turn names (whatever the confidence), as the spotter would name it."""
-        said = normalise(words.text)
-        found = {p for p in self._problems.phrases if self.lexicon.mentions(said, Cues((p,)))}
-        found |= {m.group(0) for p in self._problems.patterns for m in p.finditer(said)}
-        return {normalise(f) for f in found}
+        return {normalise(f) for f in self.lexicon.mentioned(normalise(words.text), self._problems)}
 
     def _details(self, t: float) -> bool:
         """Said while the problem the agent took on is still being talked about ("The email never

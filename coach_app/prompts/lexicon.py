@@ -146,14 +146,26 @@ class Lexicon:
                 return phrase
         return None
 
+    def after_fillers(self, said: str, fillers: tuple[str, ...]) -> list[str]:
+        """`said` (normalised), and without each leading filler in turn ("oh well i'm so sorry" ->
+        "well i'm so sorry" -> "i'm so sorry")."""
+        found = [said]
+        while (filler := self.opening(found[-1], fillers)) and len(filler) < len(found[-1]):
+            found.append(found[-1][len(filler):].lstrip())
+        return found
+
     def mentions(self, said: str, cues: Cues) -> bool:
         """`said` (normalised) holds one of the phrases (whole words in English, characters in
         Chinese) or matches one of the patterns; unlike the spotter, whatever the confidence."""
-        if self.language == "zh":
-            found = any(phrase in said for phrase in cues.phrases)
-        else:
-            found = any(f" {phrase} " in f" {said} " for phrase in cues.phrases)
-        return found or any(p.search(said) for p in cues.patterns)
+        return any(self._holds(said, phrase) for phrase in cues.phrases) or any(p.search(said) for p in cues.patterns)
+
+    def mentioned(self, said: str, cues: Cues) -> set[str]:
+        """Each phrase `said` holds and each pattern's match in it, as `mentions` finds them."""
+        found = {phrase for phrase in cues.phrases if self._holds(said, phrase)}
+        return found | {m.group(0) for p in cues.patterns for m in p.finditer(said)}
+
+    def _holds(self, said: str, phrase: str) -> bool:
+        return phrase in said if self.language == "zh" else f" {phrase} " in f" {said} "
 
 
 def load_lexicon(language: str) -> Lexicon:

@@ -166,7 +166,8 @@ class PauseRule:
 
     def _judge(self, words: Words) -> list[Event]:
         assert self._pending is not None
-        empathic = any(self._opens_well(said) for said in self._after_fillers(words.text))
+        # "Oh, I'm so sorry" opens as "I'm so sorry"
+        empathic = any(self._opens_well(said) for said in self.lexicon.after_fillers(normalise(words.text), self._fillers))
         if not words.final and not empathic:
             return []  # an empathic partial retracts early; otherwise wait for the whole utterance
         said = normalise(words.text)
@@ -180,13 +181,6 @@ class PauseRule:
         """The reply opens with empathy or with a help phrase ("Let me help…", 我来帮您处理…). Not any
         action ("I'm going to send a refresh signal"): help_offer's wider assurance patterns are not openers."""
         return self.lexicon.opening(said, self._openers) is not None
-
-    def _after_fillers(self, text: str) -> list[str]:
-        """The reply as said, and without each leading filler ("Oh, I'm so sorry" opens as "I'm so sorry")."""
-        found = [normalise(text)]
-        while (filler := self.lexicon.opening(found[-1], self._fillers)) and len(filler) < len(found[-1]):
-            found.append(found[-1][len(filler):].lstrip())
-        return found
 
     def _mumbled(self, words: Words) -> bool:
         """A short sound the recogniser made nothing sure of ("mm-hm" heard as "and and maid")."""

@@ -114,10 +114,8 @@ class PhraseSpotter:
         (a partial: by how long the same words have stood there)."""
         conf = min(heard.confs[i:i + n]) if n == 1 else sum(heard.confs[i:i + n]) / n
         held = self._held(words, heard.tokens[i:i + n], lambda tokens: tokens[i:i + n])
-        followed = len(heard.tokens) - (i + n)
-        if pattern and not trigger and not words.final and not (followed >= 1 or held >= 2):
-            return None  # an outcome on a pattern's open last word waits for it to settle ("I can she…" was "I can see")
-        if not self._trusted(words, n, conf, followed=followed, held=held, trigger=trigger):
+        if not self._trusted(words, n, conf, followed=len(heard.tokens) - (i + n), held=held, trigger=trigger,
+                             open_end=pattern):
             return None
         return Spot(phrase, heard.times[i + n - 1], round(conf, 3))
 
@@ -131,9 +129,12 @@ class PhraseSpotter:
             held += 1
         return held
 
-    def _trusted(self, words: Words, n_words: int, conf: float, followed: int, held: int = 0, trigger: bool = False) -> bool:
+    def _trusted(self, words: Words, n_words: int, conf: float, followed: int, held: int = 0, trigger: bool = False,
+                 open_end: bool = False) -> bool:
         if not words.final:  # no confidences yet: a phrase, a word the recogniser has moved past or kept
             if self.reliable(words.channel):
+                if open_end and not trigger:  # an outcome on a pattern's open last word waits for it to settle ("I can she…" was "I can see")
+                    return followed >= 1 or held >= 2
                 return n_words >= 2 or followed >= 1 or held >= 2
             if not trigger or held < SETTLED_PARTIALS:
                 return False
