@@ -150,7 +150,8 @@ LET_PASS = (say_timed("customer", 0.0, 4.0, "My parcel was delivered to the wron
     (120.0, "The app is not working", ["missed", "missed"]),  # a minute and a half later: new
 ])
 def test_after_an_unanswered_problem(t0, text, expected):
-    out = run(LET_PASS + say_timed("customer", t0, t0 + 3.0, text), t_end=t0 + 20.0)
+    out = run(LET_PASS + say_timed("customer", t0, t0 + 3.0, text) + say_timed("agent", t0 + 3.5, t0 + 5.0, "Right"),
+              t_end=t0 + 20.0)
     assert outcomes(out, "help_offer") == expected
 
 
@@ -215,7 +216,8 @@ def test_a_problem_fired_from_a_partial_is_confirmed_by_its_final():
     runner = RuleRunner(default_rules(Settings()))
     warm = say_timed("customer", 0.0, 2.0, "hello there I am calling today")  # the channel's finals are sure
     out = runner.dispatch(warm + [partial("customer", 3.0, 5.0, "my card was declined at the till")])
-    out += runner.dispatch(say_timed("customer", 3.0, 6.0, "my card was declined at the till"))
+    out += runner.dispatch(say_timed("customer", 3.0, 6.0, "my card was declined at the till")
+                           + say_timed("agent", 6.5, 8.0, "What is your card number"))
     out += runner.finish(20.0)
     assert outcomes(out, "help_offer") == ["missed"]
 
@@ -606,7 +608,8 @@ def test_a_problem_stated_after_an_opening_story_replaces_the_guess(tmp_path):
 
 
 def test_while_i_am_on_marks_a_new_problem():
-    out = run(LET_PASS + say_timed("customer", 20.0, 23.0, "And while I'm on you took the three pounds twice that day"), t_end=40.0)
+    out = run(LET_PASS + say_timed("customer", 20.0, 23.0, "And while I'm on you took the three pounds twice that day")
+              + say_timed("agent", 23.5, 25.0, "Right"), t_end=40.0)
     assert outcomes(out, "help_offer") == ["missed", "missed"]
 
 
@@ -1056,3 +1059,55 @@ def test_a_misheard_chase_it_up_for_you_and_no_wonder_still_count():
 def test_what_would_you_like_to_know_misheard_is_no_why_question(text, fires):
     out = run(say_timed("agent", 0.0, 4.0, text) + say_timed("customer", 4.5, 6.0, "Can I take the pushchair"), t_end=9.0)
     assert bool(nudges(out, "why_question")) is fires
+
+
+# --- fresh26 round -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("turn, new", [
+    ("and i just seen you charge to me a delivery fee as well it's meant to be free", True),  # heard so
+    ("thanks one more thing they charged us twenty pounds for parking and the booking said it was free", True),
+    ("thanks one more thing can you tell me what time you close", False),  # asks for something
+])
+def test_a_new_matter_after_thanks_or_just_seen(turn, new):
+    assert outcomes(_problem_then(turn), "help_offer") == (["missed", "missed"] if new else ["missed"])
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("I pay for five hundred meg tonight I'm getting three", True),
+    ("The website said it was free for members", True),
+    ("It's meant to be free on prescriptions", True),
+    ("I pay for my mum's phone and I'd like to add her to my account", False),
+    ("It said it was easy but I'd like a hand", False),
+])
+def test_paying_for_one_thing_and_getting_another_or_a_free_thing_charged(text, problem):
+    out = run(say_timed("agent", 0.0, 2.0, "Hello Linkfast") + say_timed("customer", 2.5, 6.5, text)
+              + say_timed("agent", 6.9, 8.0, "What is your account number")
+              + say_timed("customer", 8.5, 9.5, "L F nine") + say_timed("agent", 10.0, 11.0, "Thank you"), t_end=14.0)
+    assert bool(nudges(out, "help_offer")) is problem
+
+
+@pytest.mark.parametrize("text, feeling", [("We paid again and I was pretty put out to be honest", True),
+                                           ("The bins were put out on Monday night", False)])
+def test_put_out_is_an_understated_feeling(text, feeling):
+    out = run(say_timed("customer", 0.0, 4.0, text) + say_timed("agent", 6.2, 8.0, "What is your postcode")
+              + say_timed("customer", 8.5, 9.5, "B one two"), t_end=12.0)
+    assert bool(nudges(out, "label_emotion")) is feeling
+
+
+def test_chinese_this_then_a_help_phrase_opens_well_and_i_will_get_it_clear_takes_it_on(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 6.0, "App上显示支付失败，可银行卡上八百块已经扣走了。"),
+                                 line("agent", 6.5, 11.0, "这个我来帮您查清楚。麻烦报一下孩子的学校和姓名。"),
+                                 line("customer", 11.5, 12.5, "实验二小。")])
+    assert [o for _, o in of(records, "pause")] == ["retracted"] and [o for _, o in of(records, "help_offer")] == ["satisfied"]
+    records = analyze(tmp_path, [line("customer", 0.0, 6.0, "说好四颗牙三百二，今天一看账单扣了六百四。"),
+                                 line("agent", 8.3, 14.0, "收费和说好的对不上，这个我一定帮您弄明白。"), line("customer", 14.5, 15.5, "好。")])
+    assert [o for _, o in of(records, "help_offer")] == ["satisfied"]
+
+
+def test_chinese_just_found_marks_a_new_problem(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 5.0, "退烧药说两小时送到，四个钟头了还没来。"), line("agent", 5.4, 7.0, "订单号多少？"),
+                                 line("customer", 7.5, 8.5, "八八六。"), line("agent", 10.7, 12.0, "骑手马上到。"),
+                                 line("customer", 40.0, 45.6, "还有，我刚发现优惠券也没给我减，多收了我十五块钱。"),
+                                 line("agent", 46.0, 49.6, "优惠券是有门槛的。"), line("customer", 50.0, 51.0, "行。"), line("agent", 51.5, 52.5, "还有吗？")])
+    assert [o for _, o in of(records, "help_offer")] == ["missed", "missed"]

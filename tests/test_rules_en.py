@@ -223,8 +223,20 @@ def test_help_offer_missed_after_two_agent_turns_without_assurance():
 
 
 def test_help_offer_open_at_call_end_is_missed():
-    out = run(say("customer", 0.0, 3.0, "I have a complaint"), t_end=10.0)
+    out = run(say("customer", 0.0, 3.0, "I have a complaint") + say("agent", 3.5, 5.0, "What is your account number"),
+              t_end=10.0)
     assert outcomes(out, "help_offer") == ["missed"]
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Forget it. I'll ring back tomorrow and try someone else", "label_emotion"),
+    ("I'll sort it myself then, the parcel never arrived anyway", "help_offer"),
+])
+def test_the_customers_parting_words_are_no_miss(text, kind):
+    # the call ends on them: the agent had no turn to answer in
+    opening = say("customer", 0.0, 2.0, "Hello") + say("agent", 2.5, 4.0, "Hello, how can I help")
+    out = run(opening + say("customer", 5.0, 8.0, text), t_end=9.0)
+    assert outcomes(out, kind) == ["retracted"]
 
 
 def test_help_offer_ignores_the_agent_naming_a_problem():
@@ -252,14 +264,16 @@ def test_a_problem_after_the_next_customer_turn_is_new():
               + say_timed("agent", 5.0, 8.0, "Let me help you with that")
               + say_timed("customer", 9.0, 12.0, "It is order four five six")
               + say_timed("agent", 12.5, 14.0, "Thank you I see it")
-              + say_timed("customer", 15.0, 18.0, "And my card is not working either"), t_end=30.0)
+              + say_timed("customer", 15.0, 18.0, "And my card is not working either")
+              + say_timed("agent", 18.5, 20.0, "What is the card number"), t_end=30.0)
     assert outcomes(out, "help_offer") == ["satisfied", "missed"]
 
 
 def test_how_long_a_problem_taken_on_gathers_details_comes_from_the_settings():
     events = (say_timed("customer", 0.0, 3.0, "My parcel did not arrive")
               + say_timed("agent", 5.0, 8.0, "Let me help you with that")
-              + say_timed("customer", 11.0, 14.0, "This is the third time I have called about it"))  # past the cooldown
+              + say_timed("customer", 11.0, 14.0, "This is the third time I have called about it")  # past the cooldown
+              + say_timed("agent", 14.5, 16.0, "What is your name"))
     assert len(nudges(run(events, t_end=20.0), "help_offer")) == 1
     none = replace(Settings(), help_offer=HelpOfferSettings(same_problem_s=0.0))
     assert outcomes(run(events, t_end=20.0, settings=none), "help_offer") == ["satisfied", "missed"]
@@ -598,7 +612,7 @@ def test_a_feeling_in_the_opening_turn_fired_early_is_confirmed_by_its_final():
     # Fired from the partial, the nudge must still count as "before any problem" when its own final
     # confirms it (it used to be taken back: the rule counted itself as an earlier problem).
     events = reliable_customer() + [SpeechStarted("customer", 10.0), partial("customer", 10.0, 11.5, "I am so worried about")]
-    events += say("customer", 10.0, 12.0, "I am so worried about this")[1:]
+    events += say("customer", 10.0, 12.0, "I am so worried about this")[1:] + say("agent", 12.5, 14.0, "What is your name")
     assert outcomes(run(events, t_end=20.0), "help_offer") == ["missed"]
 
 

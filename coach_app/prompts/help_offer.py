@@ -205,13 +205,13 @@ class HelpOfferRule(WordRule):
         if not words.final or words.t1 - words.t0 < NEW_MATTER_MIN_S or (self._heard == 0 and self._taken_on_at is None):
             return False
         said = normalise(words.text)
-        if self.lexicon.mentions(said, self._asks):
-            return False
         tokens = said.split() if self.lexicon.language != "zh" else [said]
         for skip in range(min(ECHO_WORDS, len(tokens)) + 1):  # after an echo: "Soon. Right. And I've just noticed…"
             rest = self.lexicon.after_fillers(" ".join(tokens[skip:]), self._fillers)[-1]
             marker = self.lexicon.opening(rest, self._new_openers)
             if marker is not None:
+                if self.lexicon.mentions(rest[len(marker):], self._asks):  # (the "Thanks." before it asks nothing)
+                    return False
                 spoken = len(tokens) - len(rest.split()) + len(marker.split())
                 confs = [w.conf for w in words.words[:spoken]] or [1.0]  # (a transcript: as written)
                 return sum(confs) / len(confs) >= self.spotter.min_phrase_conf

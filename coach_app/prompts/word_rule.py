@@ -69,7 +69,14 @@ class WordRule:
     def finish(self, t_end: float) -> list[Event]:
         if self.open is None:
             return []
-        return [self.close(t_end, "missed" if self.open.confirmed else "retracted")]
+        missed = self.open.confirmed and not self._unanswerable()
+        return [self.close(t_end, "missed" if missed else "retracted")]
+
+    def _unanswerable(self) -> bool:
+        """The call ended on the customer's words ("Forget it. I'll try someone else. Bye."): the
+        agent had no turn to answer them in, so there is nothing they missed."""
+        assert self.open is not None
+        return self.listens_to == "customer" and self.turns.turns["agent"] == self.open.agent_turn
 
     def fire(self, t: float, suggestion: str, evidence: dict, confirmed: bool) -> Nudge:
         """A new nudge of this kind, now open (cooldown starts)."""
