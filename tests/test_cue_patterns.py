@@ -1111,3 +1111,47 @@ def test_chinese_just_found_marks_a_new_problem(tmp_path):
                                  line("customer", 40.0, 45.6, "还有，我刚发现优惠券也没给我减，多收了我十五块钱。"),
                                  line("agent", 46.0, 49.6, "优惠券是有门槛的。"), line("customer", 50.0, 51.0, "行。"), line("agent", 51.5, 52.5, "还有吗？")])
     assert [o for _, o in of(records, "help_offer")] == ["missed", "missed"]
+
+
+# --- fresh27 round -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, feeling", [("My spare one whistles something terrible when I put my cap on", False),
+                                           ("The whole week has been terrible", True),
+                                           ("I'm ninety four quid short and I'm spitting feathers here", True)])
+def test_something_terrible_only_says_how_much_spitting_feathers_is_anger(text, feeling):
+    out = run(say_timed("customer", 0.0, 4.0, text) + say_timed("agent", 6.2, 8.0, "What is your postcode")
+              + say_timed("customer", 8.5, 9.5, "B one two"), t_end=12.0)
+    assert bool(nudges(out, "label_emotion")) is feeling
+
+
+@pytest.mark.parametrize("reply, outcome", [
+    ("I'd have to check. Someone will get back to you on that", "missed"),
+    ("Usually not too long. We'll be in touch", "missed"),
+    ("I'll get back to you by Thursday at five pm", None),  # a time said with it: nothing to nudge
+])
+def test_a_promise_to_call_with_no_time_is_a_vague_time(reply, outcome):
+    out = run(say_timed("customer", 0.0, 2.0, "How long will that take") + say_timed("agent", 2.5, 6.0, reply)
+              + say_timed("customer", 6.5, 7.5, "Right") + say_timed("agent", 8.0, 9.0, "Okay then")
+              + say_timed("customer", 9.5, 10.5, "Bye"), t_end=12.0)
+    assert outcomes(out, "timeframe") == ([outcome] if outcome else [])
+
+
+@pytest.mark.parametrize("text, pause", [("钉子眼？那是她住进去之前就有的，入住那天还拍了照片呢。", "missed"),  # 陈述
+                                         ("那我们之前交的那份照片和材料呢？", None)])  # 一个简单提问
+def test_chinese_ne_with_a_full_stop_is_a_statement(tmp_path, text, pause):
+    records = analyze(tmp_path, [line("customer", 0.0, 6.0, text), line("agent", 6.4, 9.0, "那您为什么当时没交给宿管？"),
+                                 line("customer", 9.5, 10.5, "好吧。")])
+    assert [o for _, o in of(records, "pause")] == ([pause] if pause else [])
+
+
+def test_chinese_a_rhetorical_am_i_angry_is_a_feeling(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 6.0, "我这卡里就那点钱，房贷还得从这张卡走，你说我气不气？"),
+                                 line("agent", 8.4, 10.0, "您的学员号是多少？"), line("customer", 10.5, 11.5, "六六八。")])
+    assert [o for _, o in of(records, "label_emotion")] == ["missed"]
+
+
+@pytest.mark.parametrize("text, problem", [("上回练车那台车离合有毛病，一踩就抖。", True), ("车况挺好的，没毛病。", False)])
+def test_chinese_something_wrong_with_it_is_a_problem_nothing_wrong_is_not(text, problem):
+    zh = load_lexicon("zh")
+    assert zh.mentions(text, zh.cues("help_offer", "problems")) is problem

@@ -199,9 +199,11 @@ class PauseRule:
         return sure and not self._mumbled(words)
 
     def _answered_at_once(self, said: str) -> bool:
-        """A plain question, a request or thanks."""
+        """A plain question, a request or thanks. Chinese is matched as written, punctuation and all
+        (a full stop after 呢 makes a statement); English on its normalised words too."""
         raw = said.strip()
-        return any(re.search(p, raw) or re.search(p, normalise(raw)) for p in self._answer_at_once)
+        plain = normalise(raw) if self.lexicon.language != "zh" else raw
+        return any(re.search(p, raw) or re.search(p, plain) for p in self._answer_at_once)
 
     def _is_backchannel(self, said: str) -> bool:
         tokens = said.split() if self.lexicon.language != "zh" else [said.strip("。，！？ ")]
