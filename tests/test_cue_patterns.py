@@ -1155,3 +1155,23 @@ def test_chinese_a_rhetorical_am_i_angry_is_a_feeling(tmp_path):
 def test_chinese_something_wrong_with_it_is_a_problem_nothing_wrong_is_not(text, problem):
     zh = load_lexicon("zh")
     assert zh.mentions(text, zh.cues("help_offer", "problems")) is problem
+
+
+@pytest.mark.parametrize("reply, outcome", [("Of course. First you have to start on the app", "retracted"),
+                                            ("What is your date of birth", "missed")])
+def test_granting_a_misheard_opening_request_takes_the_guess_back(reply, outcome):
+    # "I'd like to know how it works" heard as "had like ten and now it works": a long opening that asks nothing
+    out = run(say_timed("agent", 0.0, 3.0, "Good afternoon Riverside practice")
+              + say_timed("customer", 4.0, 10.0, "hello i got a letter about your new online booking had like ten and now it works")
+              + say_timed("agent", 12.4, 17.0, reply) + say_timed("customer", 17.5, 18.5, "Yes")
+              + say_timed("agent", 19.0, 22.0, "Put that in with your postcode") + say_timed("customer", 22.5, 23.5, "Okay"),
+              t_end=26.0)
+    assert outcomes(out, "help_offer") == [outcome]
+
+
+def test_chinese_granting_a_request_takes_a_length_guess_back(tmp_path):
+    records = analyze(tmp_path, [line("agent", 0.0, 3.0, "您好，社区医院。"),
+                                 line("customer", 3.5, 10.0, "你好，我收到一封信，说你们有了新的网上预约，我这个年纪弄这些东西慢。"),
+                                 line("agent", 12.3, 16.0, "当然可以，我一步一步跟您说。"), line("customer", 16.5, 17.5, "好。"),
+                                 line("agent", 18.0, 20.0, "您先打开小程序。"), line("customer", 20.5, 21.5, "嗯。")])
+    assert [o for _, o in of(records, "help_offer")] == ["retracted"]

@@ -11,7 +11,9 @@ gives way to the problem itself when that is then said: taken back, and nudged w
 Once a problem was raised, a long turn that opens by marking a new matter ("And the other thing…")
 tells of another problem, even misheard.
 An agent who asks "What's the issue?" heard no problem yet: the nudge is taken back, and the
-customer's answer tells the reason for the call as an opening turn does."""
+customer's answer tells the reason for the call as an opening turn does. An agent who grants a
+request ("Of course. First you…") in reply to a guess from length shows the opening asked for
+something: the guess is taken back."""
 
 from __future__ import annotations
 
@@ -58,6 +60,7 @@ class HelpOfferRule(WordRule):
         self._requested = False  # the customer's opening asked for something: no problem to guess
         self._heard = 0  # problems nudged about and not taken back because the agent asked what the problem was
         self._fillers = lexicon.phrases("pause", "opener_fillers")
+        self._acknowledgements = lexicon.phrases(self.kind, "request_acknowledgements")  # "Of course." to a request
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         spot = self.spotter.find(words, self._problems, trigger=True)
@@ -100,6 +103,7 @@ class HelpOfferRule(WordRule):
         assert self.open is not None
         self.open.extra["guessed"] = self._guessed
         self.open.extra["story"] = self._story
+        self.open.extra["by_length"] = self._by_length
         self.open.extra["customer_turn"] = self.turns.turns["customer"]
         return nudge
 
@@ -140,6 +144,8 @@ class HelpOfferRule(WordRule):
             if spot is not None:
                 self._taken_on_at = spot.t
                 return [self.close(spot.t, "satisfied")]
+            if event.final and self._grants_request(event):
+                return self._not_a_problem(event)
             if event.final and self._invites(event):
                 self.open.agent_turn += 1  # the customer was asked to go on: this turn was theirs
         if (isinstance(event, SpeechStarted) and event.channel == "customer" and self.open.confirmed
@@ -149,6 +155,24 @@ class HelpOfferRule(WordRule):
                 return []
             return [self.close(event.t, "missed")]
         return []
+
+    def _grants_request(self, words: Words) -> bool:
+        """The agent's first reply to a guess from the opening turn's length opens by granting a
+        request ("Of course. First you…"): the misheard opening asked for something."""
+        assert self.open is not None
+        if not (self.open.extra.get("by_length") and self._heard == 1 and self._taken_on_at is None
+                and self.turns.turns["agent"] == self.open.agent_turn + 1):
+            return False
+        stages = self.lexicon.after_fillers(normalise(words.text), self._fillers)
+        return any(self.lexicon.opening(said, self._acknowledgements) is not None for said in stages)
+
+    def _not_a_problem(self, words: Words) -> list[Event]:
+        """The guess is taken back; the customer asked for something, so there is no problem to guess."""
+        assert self.open is not None
+        self._heard -= 1
+        self._requested = True
+        self._last_fired = float("-inf")
+        return [self.close(words.t1, "retracted")]
 
     def _invites(self, words: Words) -> bool:
         """The agent's whole turn is an invitation to go on ("Go on.", "That's fine, take your time.")."""
