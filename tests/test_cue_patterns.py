@@ -1175,3 +1175,56 @@ def test_chinese_granting_a_request_takes_a_length_guess_back(tmp_path):
                                  line("agent", 12.3, 16.0, "当然可以，我一步一步跟您说。"), line("customer", 16.5, 17.5, "好。"),
                                  line("agent", 18.0, 20.0, "您先打开小程序。"), line("customer", 20.5, 21.5, "嗯。")])
     assert [o for _, o in of(records, "help_offer")] == ["retracted"]
+
+
+# --- fresh28 round -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, feeling", [("So I pay double again next month. This is an absolute shambles", True),
+                                           ("It says go on the website and I go round in circles", True),
+                                           ("I don't know whether I'm coming or going with it", True),
+                                           ("I'm coming in on Tuesday or going to the branch", False)])
+def test_everyday_ways_of_feeling_lost_or_let_down(text, feeling):
+    out = run(say_timed("customer", 0.0, 4.0, text) + say_timed("agent", 6.2, 8.0, "What is your postcode")
+              + say_timed("customer", 8.5, 9.5, "B one two"), t_end=12.0)
+    assert bool(nudges(out, "label_emotion")) is feeling
+
+
+def test_while_ive_got_you_heard_as_well_ive_got_you_still_marks_a_new_matter():
+    turn = "right and well i've got you there is something else you've taken the monthly payment lies this month"
+    assert outcomes(_problem_then(turn), "help_offer") == ["missed", "missed"]
+
+
+@pytest.mark.parametrize("reply, outcome", [("They'll get round to it in the next little while", "missed"),
+                                            ("They'll get round to it by Friday", None)])
+def test_getting_round_to_it_in_a_little_while_is_vague(reply, outcome):
+    out = run(say_timed("customer", 0.0, 2.0, "When will they fix it") + say_timed("agent", 2.5, 6.0, reply)
+              + say_timed("customer", 6.5, 7.5, "Right") + say_timed("agent", 8.0, 9.0, "Okay then")
+              + say_timed("customer", 9.5, 10.5, "Bye"), t_end=12.0)
+    assert outcomes(out, "timeframe") == ([outcome] if outcome else [])
+
+
+@pytest.mark.parametrize("reply, outcome", [("title get the second payment sent straight back to you", "satisfied"),  # "I'll" misheard
+                                            ("You'll need to send it back to us first", "missed")])
+def test_sending_the_money_back_to_you_takes_it_on(reply, outcome):
+    out = run(say_timed("customer", 0.0, 3.0, "You've taken the deposit twice") + say_timed("agent", 5.2, 8.0, reply)
+              + say_timed("customer", 8.5, 9.5, "Right") + say_timed("agent", 10.0, 11.0, "Okay")
+              + say_timed("customer", 11.5, 12.5, "Bye"), t_end=14.0)
+    assert outcomes(out, "help_offer") == [outcome]
+
+
+@pytest.mark.parametrize("text, problem", [("But why did it go twice? I only pressed pay once", True),
+                                           ("Can I go twice a week", False)])
+def test_it_went_twice_is_a_double_charge(text, problem):
+    en = load_lexicon("en")
+    assert en.mentions(text.lower().replace("?", ""), en.cues("help_offer", "problems")) is problem
+
+
+def test_chinese_fine_then_another_matter_and_what_kind_of_thing_is_this(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 5.0, "你们扣了我两次水费。"), line("agent", 5.4, 7.0, "户号多少？"),
+                                 line("customer", 7.5, 8.5, "八八六。"), line("agent", 10.7, 12.0, "系统会自动退。"),
+                                 line("customer", 40.0, 49.4, "行吧。另外还有个事儿，上个月抄表员根本没来，账单上的读数是估的，比实际多了二十多吨。"),
+                                 line("agent", 49.8, 52.0, "估读下个月会自动调平。"), line("customer", 52.5, 55.4, "自动调平？这叫什么事儿啊。"),
+                                 line("agent", 55.8, 57.0, "规定就是这样。"), line("customer", 57.5, 58.5, "行。")])
+    assert [o for _, o in of(records, "help_offer")] == ["missed", "missed"]
+    assert [o for _, o in of(records, "label_emotion")] == ["missed"]
