@@ -1228,3 +1228,42 @@ def test_chinese_fine_then_another_matter_and_what_kind_of_thing_is_this(tmp_pat
                                  line("agent", 55.8, 57.0, "规定就是这样。"), line("customer", 57.5, 58.5, "行。")])
     assert [o for _, o in of(records, "help_offer")] == ["missed", "missed"]
     assert [o for _, o in of(records, "label_emotion")] == ["missed"]
+
+
+# --- fresh29 round -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, feeling", [
+    ("Still being traced. Wonderful. That's what I was told on Monday", True),
+    ("In due course. Marvellous", True),
+    ("I did. Clearly it wasn't. Marvellous", True),
+    ("Oh brilliant. Another form", True),
+    ("Friday at nine. Lovely", False),
+    ("Lovely. Another thing, can I change my address", False),
+    ("I've been sat here shaking since the text came", True),
+    ("The washing machine was shaking the whole floor", False),
+    ("All the time I think something bad will happen", True),
+])
+def test_sarcasm_and_fear_in_plain_words(text, feeling):
+    out = run(say_timed("agent", 0.0, 2.0, "It is still being traced") + say_timed("customer", 2.5, 6.5, text)
+              + say_timed("agent", 8.7, 10.0, "What is your postcode") + say_timed("customer", 10.5, 11.5, "B one two"), t_end=14.0)
+    assert bool(nudges(out, "label_emotion")) is feeling
+
+
+def test_a_new_matter_after_a_three_word_echo():
+    turn = "in due course right and well i've got you there is something else a good forty pounds life for the same"
+    assert outcomes(_problem_then(turn), "help_offer") == ["missed", "missed"]
+
+
+def test_chinese_calling_for_the_third_time_said_another_way(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 8.0, "我妈上个月住院半个月，护理费你们还是按整月扣的。这事我都打第三回电话了。"),
+                                 line("agent", 8.4, 10.0, "老人叫什么名字？"), line("customer", 10.5, 11.5, "刘桂兰。")])
+    assert [o for _, o in of(records, "label_emotion")] == ["missed"]
+
+
+@pytest.mark.parametrize("text, pause", [("上回说走流程，上上回也说走流程。你也别跟我说理解不理解，我就要个准话，钱哪天退？", ["missed"]),
+                                         ("请问你们周六上午几点开门？我想过去办一下。", [])])
+def test_chinese_a_long_telling_that_ends_in_a_question_still_wants_the_pause(tmp_path, text, pause):
+    records = analyze(tmp_path, [line("agent", 0.0, 2.0, "那可能还在走流程。"), line("customer", 2.5, 2.5 + len(text) / 4.45, text),
+                                 line("agent", 3.0 + len(text) / 4.45, 6.0 + len(text) / 4.45, "这个得主管签字，下周三前给您答复。")])
+    assert [o for _, o in of(records, "pause")] == pause

@@ -27,7 +27,7 @@ AGENT_TURNS = 2
 INVITATION_MAX_S = 2.5  # longer, and the agent said more than "go on"
 REQUEST_MIN_S = 2.0  # an opening turn this long that asks for something says what the call is about
 NEW_MATTER_MIN_S = 3.0  # "Also, …" this long after a problem was raised tells of another one
-ECHO_WORDS = 2  # …even after a word or two echoing the agent ("Fine. Also, …")
+ECHO_WORDS = 3  # …even after a few words echoing the agent ("Fine. Also, …", "In due course. Right. And while I've got you…")
 OPENING_TURNS = 2  # the customer's first turns give the reason for the call: a feeling there voices the problem
 
 

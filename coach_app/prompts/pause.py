@@ -137,13 +137,19 @@ class PauseRule:
         short = spoken < self.settings.min_customer_turn_s
         if short and not self._turn_problem:
             return False
-        question = bool(self._turn_text) and self._answered_at_once(self._turn_text[-1])
+        question = bool(self._turn_text) and self._answered_at_once(self._turn_text[-1]) and not self._told_first(spoken)
         if self._turn_problem:
             return not (short and question)  # "Declined?" / "多扣的钱呢？": a follow-up question, answered at once
         text = normalise(" ".join(self._turn_text))
         if question or (text and (any(re.search(p, text) for p in self._factual) or self._is_backchannel(text))):
             return False  # a plain question wants its answer, a number its read-back: not a silence
         return spoken >= (self.settings.sure_turn_s if self._sure() else self.settings.long_turn_s)
+
+    def _told_first(self, spoken: float) -> bool:
+        """A long turn that explains first and asks last ("上回说走流程，上上回也说走流程。…钱哪天退？"):
+        the question is a small part of it. Only where the text has sentences (a transcript)."""
+        clauses = [p for p in re.split(r"[，,；;。！？!?.]", " ".join(self._turn_text)) if p.strip()]
+        return spoken >= self.settings.long_turn_s and len(clauses) >= 3 and len(clauses[-1]) <= 0.3 * sum(map(len, clauses))
 
     def _sure(self) -> bool:
         """The recogniser was sure of the turn's words: then it is known not to be a question or a
