@@ -1267,3 +1267,38 @@ def test_chinese_a_long_telling_that_ends_in_a_question_still_wants_the_pause(tm
     records = analyze(tmp_path, [line("agent", 0.0, 2.0, "那可能还在走流程。"), line("customer", 2.5, 2.5 + len(text) / 4.45, text),
                                  line("agent", 3.0 + len(text) / 4.45, 6.0 + len(text) / 4.45, "这个得主管签字，下周三前给您答复。")])
     assert [o for _, o in of(records, "pause")] == pause
+
+
+# --- fresh31 round -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, feeling", [("They've been pending since March. I'm over the moon, as you can imagine", True),
+                                           ("I'm over the moon, it came this morning", False)])
+def test_over_the_moon_as_you_can_imagine_is_sarcasm(text, feeling):
+    out = run(say_timed("customer", 0.0, 4.0, text) + say_timed("agent", 6.2, 8.0, "What is your postcode")
+              + say_timed("customer", 8.5, 9.5, "B one two"), t_end=12.0)
+    assert bool(nudges(out, "label_emotion")) is feeling
+
+
+def test_separate_thing_marks_a_new_matter():
+    turn = "separate thing the last spring on the office park in as well as a cheap and safe"
+    assert outcomes(_problem_then(turn), "help_offer") == ["missed", "missed"]
+
+
+@pytest.mark.parametrize("next_reply, outcome", [("Why didn't you ring us when he didn't turn up on Tuesday", "missed"),
+                                                 ("He'll be with you on Tuesday before noon", "satisfied")])
+def test_a_weekday_already_gone_is_no_concrete_time(next_reply, outcome):
+    out = run(say_timed("agent", 0.0, 3.0, "Someone should be out to you shortly") + say_timed("customer", 3.5, 6.0, "Shortly")
+              + say_timed("agent", 8.2, 11.0, next_reply) + say_timed("customer", 11.5, 12.5, "Right")
+              + say_timed("agent", 13.0, 14.0, "Okay") + say_timed("customer", 14.5, 15.5, "Bye"), t_end=18.0)
+    assert outcomes(out, "timeframe") == [outcome]
+
+
+def test_chinese_asking_about_a_fee_is_no_problem_and_laughing_with_anger_is_a_feeling(tmp_path):
+    records = analyze(tmp_path, [line("agent", 0.0, 2.0, "您好，房贷客服。"), line("customer", 2.5, 3.5, "你好。"),
+                                 line("agent", 4.0, 6.0, "请问有什么可以帮您？"), line("customer", 6.5, 8.0, "收违约金吗？"),
+                                 line("agent", 8.5, 12.0, "满三年提前还款不收违约金。"), line("customer", 12.5, 13.5, "好的。")])
+    assert of(records, "help_offer") == []
+    records = analyze(tmp_path, [line("customer", 0.0, 7.0, "审了一个月了还在审？你们这效率可真够可以的，我都给气笑了。"),
+                                 line("agent", 9.2, 11.0, "车次说一下。"), line("customer", 11.5, 12.5, "一三五七。")])
+    assert [o for _, o in of(records, "label_emotion")] == ["missed"]

@@ -148,7 +148,7 @@ class PauseRule:
     def _told_first(self, spoken: float) -> bool:
         """A long turn that explains first and asks last ("上回说走流程，上上回也说走流程。…钱哪天退？"):
         the question is a small part of it. Only where the text has sentences (a transcript)."""
-        clauses = [p for p in re.split(r"[，,；;。！？!?.]", " ".join(self._turn_text)) if p.strip()]
+        clauses = [p for p in re.split(r"[，,；;：:。！？!?.]", " ".join(self._turn_text)) if p.strip()]
         return spoken >= self.settings.long_turn_s and len(clauses) >= 3 and len(clauses[-1]) <= 0.3 * sum(map(len, clauses))
 
     def _sure(self) -> bool:
