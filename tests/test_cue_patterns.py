@@ -1302,3 +1302,45 @@ def test_chinese_asking_about_a_fee_is_no_problem_and_laughing_with_anger_is_a_f
     records = analyze(tmp_path, [line("customer", 0.0, 7.0, "审了一个月了还在审？你们这效率可真够可以的，我都给气笑了。"),
                                  line("agent", 9.2, 11.0, "车次说一下。"), line("customer", 11.5, 12.5, "一三五七。")])
     assert [o for _, o in of(records, "label_emotion")] == ["missed"]
+
+
+# --- fresh30 round -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, feeling", [
+    ("I've been up half the night with my stomach in knots", True),
+    ("Right. Well, thanks for nothing", True),
+    ("Unbelievable. Do you know what, don't bother", True),
+    ("Now I have nothing for his lunch and i am very wary", True),  # "very worry", as heard
+    ("My wife did all this, you see, and i'm in the right model", True),  # "in a right muddle" as the recogniser hears it
+    ("Is the charger in the right place for the car", False),
+])
+def test_worry_sarcasm_and_a_right_muddle(text, feeling):
+    out = run(say_timed("customer", 0.0, 4.0, text) + say_timed("agent", 6.2, 8.0, "What is your postcode")
+              + say_timed("customer", 8.5, 9.5, "B one two"), t_end=12.0)
+    assert bool(nudges(out, "label_emotion")) is feeling
+
+
+@pytest.mark.parametrize("reply, outcome", [("led to be sorted out for you what's the order number", "satisfied"),  # "let me get it…"
+                                            ("Two days off your phone. Let's get you back online", "satisfied"),
+                                            ("Okay let's the tracking number", "missed")])  # "what's the…" misheard
+def test_sorted_out_for_you_and_lets_get_you_back_take_it_on(reply, outcome):
+    out = run(say_timed("customer", 0.0, 3.0, "My parcel never arrived") + say_timed("agent", 5.2, 8.0, reply)
+              + say_timed("customer", 8.5, 9.5, "Right") + say_timed("agent", 10.0, 11.0, "Okay")
+              + say_timed("customer", 11.5, 12.5, "Bye"), t_end=14.0)
+    assert outcomes(out, "help_offer") == [outcome]
+
+
+def test_before_too_long_is_vague():
+    out = run(say_timed("agent", 0.0, 3.0, "It should go through before too long") + say_timed("customer", 3.5, 4.5, "Right")
+              + say_timed("agent", 5.0, 6.0, "Okay") + say_timed("customer", 6.5, 7.5, "Bye"), t_end=10.0)
+    assert outcomes(out, "timeframe") == ["missed"]
+
+
+def test_chinese_asking_what_to_prepare_is_a_request_and_in_two_days_is_vague(tmp_path):
+    records = analyze(tmp_path, [line("agent", 0.0, 2.0, "您好，充电桩客服。"),
+                                 line("customer", 2.5, 9.5, "你好，我刚提了辆电车，想在自家车位装个充电桩，问问都要准备点啥。"),
+                                 line("agent", 11.8, 15.0, "一般要三样。"), line("customer", 15.5, 16.5, "好。"),
+                                 line("agent", 17.0, 19.0, "过两天吧，具体得看调度。"), line("customer", 19.5, 20.5, "嗯。"),
+                                 line("agent", 21.0, 22.0, "还有别的吗？")])
+    assert of(records, "help_offer") == [] and [o for _, o in of(records, "timeframe")] == ["missed"]
