@@ -1344,3 +1344,10 @@ def test_chinese_asking_what_to_prepare_is_a_request_and_in_two_days_is_vague(tm
                                  line("agent", 17.0, 19.0, "过两天吧，具体得看调度。"), line("customer", 19.5, 20.5, "嗯。"),
                                  line("agent", 21.0, 22.0, "还有别的吗？")])
     assert of(records, "help_offer") == [] and [o for _, o in of(records, "timeframe")] == ["missed"]
+
+
+@pytest.mark.parametrize("text, problem", [("扣了两百块钱手续费，合同上根本没写。", True), ("合同上根本没写这一条。", True),
+                                           ("提前还款收违约金吗？", False)])
+def test_chinese_a_fee_charged_or_never_written_is_a_problem_a_question_about_one_is_not(text, problem):
+    zh = load_lexicon("zh")
+    assert zh.mentions(text, zh.cues("help_offer", "problems")) is problem
