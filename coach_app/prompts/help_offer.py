@@ -123,12 +123,15 @@ class HelpOfferRule(WordRule):
         """The agent asks what the problem is: whatever the rule took for one was not (a story that
         has not reached it yet, "I filled in the form to cancel and was told that was done")."""
         self._asked_at_turn = self.turns.turns["customer"]
-        if self.open is None:
-            return []
+        return [] if self.open is None else self._take_back(words.t1)
+
+    def _take_back(self, t: float) -> list[Event]:
+        """The open nudge was no problem after all: retracted, and not counted as one raised."""
+        assert self.open is not None
         self._heard -= 1
         self._raised.discard(normalise(self.open.nudge.evidence["heard"]))
         self._last_fired = float("-inf")  # the cooldown of a nudge taken back must not hide the real problem
-        return [self.close(words.t1, "retracted")]
+        return [self.close(t, "retracted")]
 
     def react(self, event: Event) -> list[Event]:
         assert self.open is not None
@@ -145,7 +148,8 @@ class HelpOfferRule(WordRule):
                 self._taken_on_at = spot.t
                 return [self.close(spot.t, "satisfied")]
             if event.final and self._grants_request(event):
-                return self._not_a_problem(event)
+                self._requested = True  # the opening asked for something: no problem to guess after it
+                return self._take_back(event.t1)
             if event.final and self._invites(event):
                 self.open.agent_turn += 1  # the customer was asked to go on: this turn was theirs
         if (isinstance(event, SpeechStarted) and event.channel == "customer" and self.open.confirmed
@@ -163,16 +167,7 @@ class HelpOfferRule(WordRule):
         if not (self.open.extra.get("by_length") and self._heard == 1 and self._taken_on_at is None
                 and self.turns.turns["agent"] == self.open.agent_turn + 1):
             return False
-        stages = self.lexicon.after_fillers(normalise(words.text), self._fillers)
-        return any(self.lexicon.opening(said, self._acknowledgements) is not None for said in stages)
-
-    def _not_a_problem(self, words: Words) -> list[Event]:
-        """The guess is taken back; the customer asked for something, so there is no problem to guess."""
-        assert self.open is not None
-        self._heard -= 1
-        self._requested = True
-        self._last_fired = float("-inf")
-        return [self.close(words.t1, "retracted")]
+        return self.lexicon.opening_after_fillers(normalise(words.text), self._acknowledgements, self._fillers) is not None
 
     def _invites(self, words: Words) -> bool:
         """The agent's whole turn is an invitation to go on ("Go on.", "That's fine, take your time.")."""

@@ -154,6 +154,12 @@ class Lexicon:
             found.append(found[-1][len(filler):].lstrip())
         return found
 
+    def opening_after_fillers(self, said: str, phrases: tuple[str, ...], fillers: tuple[str, ...]) -> str | None:
+        """The phrase `said` (normalised) opens with, before or after its leading fillers ("oh well
+        of course…" opens with "of course"), or None."""
+        return next((found for stage in self.after_fillers(said, fillers)
+                     if (found := self.opening(stage, phrases)) is not None), None)
+
     def mentions(self, said: str, cues: Cues) -> bool:
         """`said` (normalised) holds one of the phrases (whole words in English, characters in
         Chinese) or matches one of the patterns; unlike the spotter, whatever the confidence."""

@@ -172,8 +172,7 @@ class PauseRule:
 
     def _judge(self, words: Words) -> list[Event]:
         assert self._pending is not None
-        # "Oh, I'm so sorry" opens as "I'm so sorry"
-        empathic = any(self._opens_well(said) for said in self.lexicon.after_fillers(normalise(words.text), self._fillers))
+        empathic = self._opens_well(normalise(words.text))
         if not words.final and not empathic:
             return []  # an empathic partial retracts early; otherwise wait for the whole utterance
         said = normalise(words.text)
@@ -184,9 +183,10 @@ class PauseRule:
         return [NudgeResolved(nudge.id, words.t1, "retracted" if good else "missed")]
 
     def _opens_well(self, said: str) -> bool:
-        """The reply opens with empathy or with a help phrase ("Let me help…", 我来帮您处理…). Not any
-        action ("I'm going to send a refresh signal"): help_offer's wider assurance patterns are not openers."""
-        return self.lexicon.opening(said, self._openers) is not None
+        """The reply opens with empathy or with a help phrase ("Let me help…", 我来帮您处理…), after any
+        fillers ("Oh, I'm so sorry"). Not any action ("I'm going to send a refresh signal"):
+        help_offer's wider assurance patterns are not openers."""
+        return self.lexicon.opening_after_fillers(said, self._openers, self._fillers) is not None
 
     def _mumbled(self, words: Words) -> bool:
         """A short sound the recogniser made nothing sure of ("mm-hm" heard as "and and maid")."""

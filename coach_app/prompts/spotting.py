@@ -74,10 +74,6 @@ class PhraseSpotter:
         spots = [f for f in found if f is not None]
         return min(spots, key=lambda spot: spot.t) if spots else None
 
-    def has_pattern(self, words: Words, patterns: tuple[str, ...]) -> bool:
-        text = normalise(words.text)
-        return any(re.search(p, text) for p in patterns)
-
     def _find_tokens(self, words: Words, heard: _Heard, phrases: tuple[str, ...], trigger: bool) -> Spot | None:
         best: Spot | None = None
         for phrase in phrases:
