@@ -1064,6 +1064,27 @@ def test_what_would_you_like_to_know_misheard_is_no_why_question(text, fires):
 # --- fresh26 round -------------------------------------------------------------------------------
 
 
+def _feeling_heard(text: str) -> bool:
+    """Does a customer turn voice a feeling? The agent replies with a plain question."""
+    out = run(say_timed("customer", 0.0, 4.0, text) + say_timed("agent", 6.2, 8.0, "What is your postcode")
+              + say_timed("customer", 8.5, 9.5, "B one two"), t_end=12.0)
+    return bool(nudges(out, "label_emotion"))
+
+
+def _agent_answers(question: str, reply: str) -> list:
+    """The customer asks, the agent answers, and the call winds down (for `timeframe`)."""
+    return run(say_timed("customer", 0.0, 2.0, question) + say_timed("agent", 2.5, 6.0, reply)
+               + say_timed("customer", 6.5, 7.5, "Right") + say_timed("agent", 8.0, 9.0, "Okay then")
+               + say_timed("customer", 9.5, 10.5, "Bye"), t_end=12.0)
+
+
+def _agent_takes_up(problem: str, reply: str) -> list:
+    """The customer states a problem, the agent replies, and the call winds down (for `help_offer`)."""
+    return run(say_timed("customer", 0.0, 3.0, problem) + say_timed("agent", 5.2, 8.0, reply)
+               + say_timed("customer", 8.5, 9.5, "Right") + say_timed("agent", 10.0, 11.0, "Okay")
+               + say_timed("customer", 11.5, 12.5, "Bye"), t_end=14.0)
+
+
 @pytest.mark.parametrize("turn, new", [
     ("and i just seen you charge to me a delivery fee as well it's meant to be free", True),  # heard so
     ("thanks one more thing they charged us twenty pounds for parking and the booking said it was free", True),
@@ -1090,9 +1111,7 @@ def test_paying_for_one_thing_and_getting_another_or_a_free_thing_charged(text, 
 @pytest.mark.parametrize("text, feeling", [("We paid again and I was pretty put out to be honest", True),
                                            ("The bins were put out on Monday night", False)])
 def test_put_out_is_an_understated_feeling(text, feeling):
-    out = run(say_timed("customer", 0.0, 4.0, text) + say_timed("agent", 6.2, 8.0, "What is your postcode")
-              + say_timed("customer", 8.5, 9.5, "B one two"), t_end=12.0)
-    assert bool(nudges(out, "label_emotion")) is feeling
+    assert _feeling_heard(text) is feeling
 
 
 def test_chinese_this_then_a_help_phrase_opens_well_and_i_will_get_it_clear_takes_it_on(tmp_path):
@@ -1120,9 +1139,7 @@ def test_chinese_just_found_marks_a_new_problem(tmp_path):
                                            ("The whole week has been terrible", True),
                                            ("I'm ninety four quid short and I'm spitting feathers here", True)])
 def test_something_terrible_only_says_how_much_spitting_feathers_is_anger(text, feeling):
-    out = run(say_timed("customer", 0.0, 4.0, text) + say_timed("agent", 6.2, 8.0, "What is your postcode")
-              + say_timed("customer", 8.5, 9.5, "B one two"), t_end=12.0)
-    assert bool(nudges(out, "label_emotion")) is feeling
+    assert _feeling_heard(text) is feeling
 
 
 @pytest.mark.parametrize("reply, outcome", [
@@ -1131,10 +1148,7 @@ def test_something_terrible_only_says_how_much_spitting_feathers_is_anger(text, 
     ("I'll get back to you by Thursday at five pm", None),  # a time said with it: nothing to nudge
 ])
 def test_a_promise_to_call_with_no_time_is_a_vague_time(reply, outcome):
-    out = run(say_timed("customer", 0.0, 2.0, "How long will that take") + say_timed("agent", 2.5, 6.0, reply)
-              + say_timed("customer", 6.5, 7.5, "Right") + say_timed("agent", 8.0, 9.0, "Okay then")
-              + say_timed("customer", 9.5, 10.5, "Bye"), t_end=12.0)
-    assert outcomes(out, "timeframe") == ([outcome] if outcome else [])
+    assert outcomes(_agent_answers("How long will that take", reply), "timeframe") == ([outcome] if outcome else [])
 
 
 @pytest.mark.parametrize("text, pause", [("钉子眼？那是她住进去之前就有的，入住那天还拍了照片呢。", "missed"),  # 陈述
@@ -1185,9 +1199,7 @@ def test_chinese_granting_a_request_takes_a_length_guess_back(tmp_path):
                                            ("I don't know whether I'm coming or going with it", True),
                                            ("I'm coming in on Tuesday or going to the branch", False)])
 def test_everyday_ways_of_feeling_lost_or_let_down(text, feeling):
-    out = run(say_timed("customer", 0.0, 4.0, text) + say_timed("agent", 6.2, 8.0, "What is your postcode")
-              + say_timed("customer", 8.5, 9.5, "B one two"), t_end=12.0)
-    assert bool(nudges(out, "label_emotion")) is feeling
+    assert _feeling_heard(text) is feeling
 
 
 def test_while_ive_got_you_heard_as_well_ive_got_you_still_marks_a_new_matter():
@@ -1198,19 +1210,13 @@ def test_while_ive_got_you_heard_as_well_ive_got_you_still_marks_a_new_matter():
 @pytest.mark.parametrize("reply, outcome", [("They'll get round to it in the next little while", "missed"),
                                             ("They'll get round to it by Friday", None)])
 def test_getting_round_to_it_in_a_little_while_is_vague(reply, outcome):
-    out = run(say_timed("customer", 0.0, 2.0, "When will they fix it") + say_timed("agent", 2.5, 6.0, reply)
-              + say_timed("customer", 6.5, 7.5, "Right") + say_timed("agent", 8.0, 9.0, "Okay then")
-              + say_timed("customer", 9.5, 10.5, "Bye"), t_end=12.0)
-    assert outcomes(out, "timeframe") == ([outcome] if outcome else [])
+    assert outcomes(_agent_answers("When will they fix it", reply), "timeframe") == ([outcome] if outcome else [])
 
 
 @pytest.mark.parametrize("reply, outcome", [("title get the second payment sent straight back to you", "satisfied"),  # "I'll" misheard
                                             ("You'll need to send it back to us first", "missed")])
 def test_sending_the_money_back_to_you_takes_it_on(reply, outcome):
-    out = run(say_timed("customer", 0.0, 3.0, "You've taken the deposit twice") + say_timed("agent", 5.2, 8.0, reply)
-              + say_timed("customer", 8.5, 9.5, "Right") + say_timed("agent", 10.0, 11.0, "Okay")
-              + say_timed("customer", 11.5, 12.5, "Bye"), t_end=14.0)
-    assert outcomes(out, "help_offer") == [outcome]
+    assert outcomes(_agent_takes_up("You've taken the deposit twice", reply), "help_offer") == [outcome]
 
 
 @pytest.mark.parametrize("text, problem", [("But why did it go twice? I only pressed pay once", True),
@@ -1275,9 +1281,7 @@ def test_chinese_a_long_telling_that_ends_in_a_question_still_wants_the_pause(tm
 @pytest.mark.parametrize("text, feeling", [("They've been pending since March. I'm over the moon, as you can imagine", True),
                                            ("I'm over the moon, it came this morning", False)])
 def test_over_the_moon_as_you_can_imagine_is_sarcasm(text, feeling):
-    out = run(say_timed("customer", 0.0, 4.0, text) + say_timed("agent", 6.2, 8.0, "What is your postcode")
-              + say_timed("customer", 8.5, 9.5, "B one two"), t_end=12.0)
-    assert bool(nudges(out, "label_emotion")) is feeling
+    assert _feeling_heard(text) is feeling
 
 
 def test_separate_thing_marks_a_new_matter():
@@ -1316,19 +1320,14 @@ def test_chinese_asking_about_a_fee_is_no_problem_and_laughing_with_anger_is_a_f
     ("Is the charger in the right place for the car", False),
 ])
 def test_worry_sarcasm_and_a_right_muddle(text, feeling):
-    out = run(say_timed("customer", 0.0, 4.0, text) + say_timed("agent", 6.2, 8.0, "What is your postcode")
-              + say_timed("customer", 8.5, 9.5, "B one two"), t_end=12.0)
-    assert bool(nudges(out, "label_emotion")) is feeling
+    assert _feeling_heard(text) is feeling
 
 
 @pytest.mark.parametrize("reply, outcome", [("led to be sorted out for you what's the order number", "satisfied"),  # "let me get it…"
                                             ("Two days off your phone. Let's get you back online", "satisfied"),
                                             ("Okay let's the tracking number", "missed")])  # "what's the…" misheard
 def test_sorted_out_for_you_and_lets_get_you_back_take_it_on(reply, outcome):
-    out = run(say_timed("customer", 0.0, 3.0, "My parcel never arrived") + say_timed("agent", 5.2, 8.0, reply)
-              + say_timed("customer", 8.5, 9.5, "Right") + say_timed("agent", 10.0, 11.0, "Okay")
-              + say_timed("customer", 11.5, 12.5, "Bye"), t_end=14.0)
-    assert outcomes(out, "help_offer") == [outcome]
+    assert outcomes(_agent_takes_up("My parcel never arrived", reply), "help_offer") == [outcome]
 
 
 def test_before_too_long_is_vague():
