@@ -1350,3 +1350,61 @@ def test_chinese_asking_what_to_prepare_is_a_request_and_in_two_days_is_vague(tm
 def test_chinese_a_fee_charged_or_never_written_is_a_problem_a_question_about_one_is_not(text, problem):
     zh = load_lexicon("zh")
     assert zh.mentions(text, zh.cues("help_offer", "problems")) is problem
+
+
+# --- fresh32 round -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("turn, labels", [
+    ("and that's not all the tickets never came through leave or female says they were sent", ["missed", "missed"]),  # heard so
+    ("and that's all i needed really", ["missed"]),
+])
+def test_thats_not_all_marks_a_new_matter(turn, labels):
+    assert outcomes(_problem_then(turn), "help_offer") == labels
+
+
+@pytest.mark.parametrize("text, pause", [("well mine didn't the festival is so weak on friday", ["missed"]),  # heard so, unsure
+                                         ("well mine is the blue one on the left", [])])
+def test_well_mine_didnt_contradicts_the_agent_and_wants_the_pause(text, pause):
+    out = run(say_timed("agent", 0.0, 2.0, "They all go out automatically") + say_timed("customer", 2.5, 5.5, text, conf=0.6)
+              + say_timed("agent", 5.9, 9.0, "Have a look in your spam folder again") + say_timed("customer", 9.5, 10.5, "Right"),
+              t_end=13.0)
+    assert outcomes(out, "pause") == pause
+
+
+@pytest.mark.parametrize("reply, timeframe", [("it'll be paid back to you these things take l l", ["missed"]),  # "…a while", as heard
+                                              ("these things take three working days", [])])  # how long, in the same breath
+def test_these_things_take_is_vague_unless_it_says_how_long(reply, timeframe):
+    assert outcomes(_agent_answers("When do I get it back", reply), "timeframe") == timeframe
+
+
+@pytest.mark.parametrize("text, feeling", [("尽快？又是尽快。行，你们可真会说话，我算是长见识了。", True),
+                                           ("行，你们可真靠谱，我算是服了。", True),
+                                           ("太好了，谢谢，你们真靠谱。", False)])
+def test_chinese_sarcastic_praise_is_a_feeling(tmp_path, text, feeling):
+    records = analyze(tmp_path, [line("agent", 0.0, 2.0, "退款是财务管的。"), line("customer", 2.5, 2.5 + len(text) / 4.45, text),
+                                 line("agent", 5.0 + len(text) / 4.45, 7.0 + len(text) / 4.45, "这个我也没办法。")])
+    assert bool(of(records, "label_emotion")) is feeling
+
+
+@pytest.mark.parametrize("question, pause", [("那你们这保修到底保的是什么？", ["missed"]), ("那我的手机到底什么时候能修好？", [])])
+def test_chinese_a_challenge_is_a_complaint_a_question_about_when_is_not(tmp_path, question, pause):
+    records = analyze(tmp_path, [line("agent", 0.0, 2.5, "上门费是师傅那边收的。"), line("customer", 3.0, 6.15, question),
+                                 line("agent", 6.55, 9.25, "这个您得自己看合同条款。"), line("customer", 9.75, 11.0, "行吧。")])
+    assert [o for _, o in of(records, "pause")] == pause
+
+
+def test_chinese_easy_to_get_muddled_names_the_confusion(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 7.5, "还有个事儿啊。这个月话费一百九十八，以前才六十多，我是真闹不明白。"),
+                                 line("agent", 9.8, 14.0, "大爷，这账单是容易看迷糊，我来帮您查。"), line("customer", 14.5, 16.0, "好，谢谢。")])
+    assert [o for _, o in of(records, "label_emotion")] == ["satisfied"]
+
+
+@pytest.mark.parametrize("reply, outcome", [("印着信号源的那个。您别着急，我陪您一步一步弄好。", "satisfied"),
+                                            ("印着信号源的那个，您自己按一下。", "missed")])
+def test_chinese_staying_with_them_until_it_works_takes_it_on(tmp_path, reply, outcome):
+    records = analyze(tmp_path, [line("customer", 0.0, 5.0, "换了个盒子以后，现在一开电视就蓝屏。"),
+                                 line("agent", 7.2, 9.5, "您按一下信号源键。"), line("customer", 10.0, 11.5, "哪个是信号源？"),
+                                 line("agent", 13.7, 17.0, reply), line("customer", 17.5, 19.0, "出来了。"),
+                                 line("agent", 19.5, 20.5, "好嘞。")])
+    assert [o for _, o in of(records, "help_offer")] == [outcome]
