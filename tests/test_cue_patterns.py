@@ -1325,6 +1325,8 @@ def test_worry_sarcasm_and_a_right_muddle(text, feeling):
 
 @pytest.mark.parametrize("reply, outcome", [("led to be sorted out for you what's the order number", "satisfied"),  # "let me get it…"
                                             ("Two days off your phone. Let's get you back online", "satisfied"),
+                                            ("Two days off your phone. let's skip you back online", "satisfied"),  # heard so
+                                            ("let's say you were back online by then", "missed"),
                                             ("Okay let's the tracking number", "missed")])  # "what's the…" misheard
 def test_sorted_out_for_you_and_lets_get_you_back_take_it_on(reply, outcome):
     assert outcomes(_agent_takes_up("My parcel never arrived", reply), "help_offer") == [outcome]
