@@ -1410,3 +1410,56 @@ def test_chinese_staying_with_them_until_it_works_takes_it_on(tmp_path, reply, o
                                  line("agent", 13.7, 17.0, reply), line("customer", 17.5, 19.0, "出来了。"),
                                  line("agent", 19.5, 20.5, "好嘞。")])
     assert [o for _, o in of(records, "help_offer")] == [outcome]
+
+
+# --- fresh33 round: idioms, a money-back promise, "eventually", what is at stake ---------------------
+
+
+@pytest.mark.parametrize("text, emotion", [
+    ("I'm all at sixes and sevens with it", "confused"),
+    ("I've hardly slept if I'm honest", "worried"),
+    ("So it's my fault now you lot are having a laugh", "frustrated"),
+])
+def test_feelings_in_british_idiom_fresh33(text, emotion):
+    nudge, _ = only(run(say_timed("customer", 0.0, 3.0, text)), "label_emotion")
+    assert nudge.evidence["emotion"] == emotion
+
+
+def test_nobody_called_me_back_is_a_fact_not_a_feeling():
+    # the answer to "why didn't you ring?": "I did ring. I left two messages. Nobody called me back."
+    out = run(say_timed("customer", 0.0, 3.5, "I did ring I left two messages nobody called me back"))
+    assert nudges(out, "label_emotion") == []
+
+
+@pytest.mark.parametrize("reply, outcome", [
+    ("I'll raise a claim on that now and it will be back in your account within two working days", "satisfied"),
+    ("The money will be back in your account within two working days", "satisfied"),
+    ("Refunds are with the finance team I'm afraid", "missed"),
+])
+def test_promising_the_money_back_takes_the_problem_on(reply, outcome):
+    out = run(say_timed("customer", 0.0, 4.0, "The app shows forty pounds gone to a taxi firm I've never used")
+              + say_timed("agent", 6.5, 10.0, reply) + say_timed("customer", 10.5, 11.0, "Right")
+              + say_timed("agent", 11.5, 12.5, "Okay") + say_timed("customer", 13.0, 14.0, "No"))
+    assert outcomes(out, "help_offer") == [outcome]
+
+
+def test_eventually_is_a_vague_time():
+    out = run(say_timed("agent", 0.0, 3.0, "Those payments can be slow it'll come through eventually"))
+    assert outcomes(out, "timeframe") == ["missed"]
+
+
+@pytest.mark.parametrize("request_, stakes", [
+    ("Could you email her and tell her the money has been paid otherwise I'll have to turn the job down", True),
+    ("Could you email her and tell her the money has been paid and copy me in on it as well please", False),
+])
+def test_a_request_with_something_at_stake_wants_the_pause(request_, stakes):
+    out = run(say_timed("customer", 0.0, 5.6, request_) + say_timed("agent", 6.0, 8.5, "That's down to the manager"))
+    assert outcomes(out, "pause") == (["missed"] if stakes else [])
+
+
+@pytest.mark.parametrize("text, stakes", [("麻烦您帮我催一下，不然我只能搬走了。", True),
+                                          ("麻烦您帮我催一下，我在家等着。", False)])
+def test_a_chinese_request_with_something_at_stake_wants_the_pause(tmp_path, text, stakes):
+    records = analyze(tmp_path, [line("customer", 0.0, 2.6, text), line("agent", 3.0, 4.5, "这个要问物业。"),
+                                 line("agent", 200.0, 202.0, "请问还有什么可以帮您的吗？")])
+    assert [o for _, o in of(records, "pause")] == (["missed"] if stakes else [])

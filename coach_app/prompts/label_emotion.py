@@ -4,8 +4,8 @@ turn ends. Naming a feeling calms it; skipping straight to the fix makes custome
 
 from __future__ import annotations
 
-from coach_app.events import Event, Prosody, SpeechStarted, Words
-from coach_app.prompts.lexicon import Cues, Lexicon
+from coach_app.events import Event, Nudge, Prosody, SpeechStarted, Words
+from coach_app.prompts.lexicon import Cues, Lexicon, normalise
 from coach_app.prompts.spotting import Spot
 from coach_app.prompts.word_rule import WordRule
 from coach_app.settings import EmotionSettings
@@ -26,8 +26,11 @@ class LabelEmotionRule(WordRule):
         self._labels = lexicon.cues("label_emotion", "labels")
         for cues, _ in self._emotions.values():
             self._labels += Cues(cues.phrases)
+        # how a label of three words or more begins ("i can" hear how…, "that must" be…)
+        self._label_starts = {" ".join(p.split()[:2]) for p in self._labels.phrases if len(p.split()) >= 3}
         self._baseline: list[Prosody] = []
         self._raised = 0
+        self._renewable = False  # a missed label waives the cooldown for a feeling voiced again in full
 
     def detect(self, words: Words) -> tuple[Spot, str, dict] | None:
         found = [(spot, name, say) for name, (phrases, say) in self._emotions.items()
@@ -49,10 +52,47 @@ class LabelEmotionRule(WordRule):
             spot = self.spotter.find(event, self._labels)
             if spot is not None:
                 return [self.close(spot.t, "satisfied")]
+            if event.final and self._garbled(event):
+                self.open.extra["unheard"] = True
         if (isinstance(event, SpeechStarted) and event.channel == "customer"
                 and self.turns.turns["agent"] > self.open.agent_turn and self.open.confirmed):
-            return [self.close(event.t, "missed")]  # the agent's turn went by without naming it
+            self._renewable = True  # the agent's turn went by without naming it
+            return [self.close(event.t, self._let_pass())]
         return []
+
+    def finish(self, t_end: float) -> list[Event]:
+        if self.open is None or not self.open.extra.get("unheard"):
+            return super().finish(t_end)
+        return [self.close(t_end, "retracted")]
+
+    def cooling(self, t: float, words: Words) -> bool:
+        """The cooldown keeps one feeling from being nagged about twice; but once the agent's turn
+        went by without naming it, the feeling voiced again in full ("So it's my fault now. You lot
+        are having a laugh.") is a new chance. A short answer ("催了，两回。") is not."""
+        if self._renewable and words.t1 - words.t0 >= self.voice.renew_utterance_s:
+            return False
+        return super().cooling(t, words)
+
+    def fire(self, t: float, suggestion: str, evidence: dict, confirmed: bool) -> Nudge:
+        self._renewable = False
+        return super().fire(t, suggestion, evidence, confirmed)
+
+    def _let_pass(self) -> str:
+        """`missed`, unless part of the agent's reply was too garbled to tell: a label heard as
+        "i can either hot or not is" was said, and nagging a good agent costs more than one silent miss."""
+        assert self.open is not None
+        return "retracted" if self.open.extra.get("unheard") else "missed"
+
+    def _garbled(self, words: Words) -> bool:
+        """A label begun and then lost: "i can" (hear…? see how…?) followed by words the
+        recogniser barely heard. Garbled words alone prove nothing: poor agents mumble too."""
+        tokens = [normalise(w.text) for w in words.words]
+        n = self.voice.unheard_words
+        for i in range(len(tokens) - 1 - n):
+            after = words.words[i + 2:i + 2 + n]
+            if f"{tokens[i]} {tokens[i + 1]}" in self._label_starts and all(w.conf < self.voice.unheard_conf for w in after):
+                return True
+        return False
 
     def _voice(self, p: Prosody) -> list[Event]:
         """A voice well above the customer's own baseline, loudness and pitch together, twice running."""

@@ -54,6 +54,10 @@ class WordRule:
         """Outcome as soon as the nudge is confirmed (rules whose firing is itself the miss)."""
         return None
 
+    def cooling(self, t: float, words: Words) -> bool:
+        """Too soon after the last nudge of this kind to fire again."""
+        return t - self._last_fired < self.settings.cooldown_s
+
     # --- the shared mechanics ------------------------------------------------------------------
     def on_event(self, event: Event) -> list[Event]:
         self.turns.observe(event)
@@ -104,7 +108,7 @@ class WordRule:
         if self.open is not None:
             return []
         hit = self.detect(words)
-        if hit is None or hit[0].t - self._last_fired < self.settings.cooldown_s:
+        if hit is None or self.cooling(hit[0].t, words):
             return []
         spot, suggestion, evidence = hit
         nudge = self.fire(spot.t, suggestion, {"heard": spot.phrase, "conf": spot.conf, **evidence}, words.final)
