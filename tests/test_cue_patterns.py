@@ -1463,3 +1463,18 @@ def test_a_chinese_request_with_something_at_stake_wants_the_pause(tmp_path, tex
     records = analyze(tmp_path, [line("customer", 0.0, 2.6, text), line("agent", 3.0, 4.5, "这个要问物业。"),
                                  line("agent", 200.0, 202.0, "请问还有什么可以帮您的吗？")])
     assert [o for _, o in of(records, "pause")] == (["missed"] if stakes else [])
+
+
+def test_a_drumming_heart_is_worry(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 4.0, "这是我退休金攒的钱，一下多出一千多，心里直打鼓。"),
+                                 line("agent", 6.5, 8.0, "请问您的手机号是多少？")])
+    assert [o for _, o in of(records, "label_emotion")] == ["missed"]
+
+
+def test_money_taken_over_the_estimate_is_a_problem(tmp_path):
+    records = analyze(tmp_path, [line("customer", 0.0, 6.0, "下单的时候预估才三十二块，今天一看扣了我八十七，多出来五十多块钱。"),
+                                 line("agent", 6.4, 8.0, "订单尾号发一下。"), line("customer", 8.5, 9.5, "三三七零。"),
+                                 line("agent", 11.5, 14.0, "系统是按实际里程算的。"),
+                                 line("customer", 14.5, 20.0, "二十六公里？平时也就十二公里，肯定是司机绕了一大圈。"),
+                                 line("agent", 20.4, 22.0, "那您为什么不在车上说呢？"), line("customer", 22.5, 23.5, "睡着了。")])
+    assert [(t, o) for t, o in of(records, "help_offer")] == [(6.0, "missed")]
