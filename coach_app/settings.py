@@ -98,8 +98,8 @@ class EmotionSettings(RuleSettings):
     voice_loudness_db: float = 8.0  # voice counts as raised this far above the customer's own baseline…
     voice_pitch_ratio: float = 1.3  # …with the pitch this much higher, for two windows in a row
     unheard_words: int = 3  # the agent began a label ("i can…") and the next this many words were barely heard…
-    renew_utterance_s: float = 2.0  # after a missed label, a feeling voiced again in an utterance this long fires despite the cooldown
     unheard_conf: float = 0.25  # …each below this sure: whether they named the feeling is unknown, so no `missed`
+    renew_utterance_s: float = 2.0  # after a missed label, a feeling voiced again in an utterance this long fires despite the cooldown
     baseline_windows: int = 8
 
 
