@@ -31,6 +31,13 @@ def say(channel: Channel, t0: float, t1: float, text: str, words: tuple[Word, ..
     return [SpeechStarted(channel, t0), SpeechEnded(channel, t1, t0), Words(channel, t0, t1, text, words, True)]
 
 
+def heard_as(t0: float, t1: float, *words: tuple[str, float]) -> list[Event]:
+    """An agent utterance with the recogniser's own confidence for each word, evenly timed."""
+    step = (t1 - t0) / len(words)
+    timed_words = tuple(Word(w, round(t0 + i * step, 3), round(t0 + (i + 1) * step, 3), c) for i, (w, c) in enumerate(words))
+    return say("agent", t0, t1, " ".join(w for w, _ in words), timed_words)
+
+
 def say_timed(channel: Channel, t0: float, t1: float, text: str, conf: float = 0.9) -> list[Event]:
     return say(channel, t0, t1, text, timed(text, t0, t1, conf))
 
@@ -128,18 +135,10 @@ def test_label_emotion_missed_when_the_agent_turn_ends_without_a_label():
     assert resolved.t == pytest.approx(8.0)  # when the customer speaks again, the agent's turn is over
 
 
-def agent_reply_heard_as(t0: float, pairs: str) -> list[Event]:
-    """An agent reply as the recogniser heard it: "word:conf word:conf ..." evenly timed."""
-    tokens = [(w, float(c)) for w, c in (p.rsplit(":", 1) for p in pairs.split())]
-    step = 0.4
-    words = tuple(Word(w, round(t0 + i * step, 3), round(t0 + (i + 1) * step, 3), c) for i, (w, c) in enumerate(tokens))
-    return say("agent", t0, words[-1].t1, " ".join(w for w, _ in tokens), words)
-
-
 def test_label_emotion_not_missed_when_the_agent_reply_was_too_garbled_to_hear():
     # fresh6 q09: "I can hear how annoying that is" heard as "i can either hot or not is"
-    reply = agent_reply_heard_as(5.0, "i:0.70 can:0.28 either:0.15 hot:0.02 or:0.02 not:0.18 is:0.52 "
-                                      "what's:0.65 the:0.79 mobile:1.00 number:1.00")
+    reply = heard_as(5.0, 9.4, ("i", 0.70), ("can", 0.28), ("either", 0.15), ("hot", 0.02), ("or", 0.02), ("not", 0.18),
+                     ("is", 0.52), ("what's", 0.65), ("the", 0.79), ("mobile", 1.00), ("number", 1.00))
     out = run(say("customer", 0.0, 3.0, "It's really annoying") + reply + say("customer", 12.0, 13.0, "Oh seven seven"))
     assert outcomes(out, "label_emotion") == ["retracted"]
     out = run(say("customer", 0.0, 3.0, "It's really annoying") + reply, t_end=20.0)  # nor at call end
@@ -147,12 +146,12 @@ def test_label_emotion_not_missed_when_the_agent_reply_was_too_garbled_to_hear()
 
 
 @pytest.mark.parametrize("heard", [
-    "what's:0.90 the:0.20 mobile:0.10 number:0.90",  # two unsure words in a row: the rest was heard
-    "what's:0.20 the:0.90 mobile:0.10 number:0.90 please:0.10",  # unsure words, but not in a run
-    "name:0.04 and:0.04 date:0.03 of:0.99 birth:0.14 please:0.98",  # a garbled run, but no label begun
+    (("what's", 0.90), ("the", 0.20), ("mobile", 0.10), ("number", 0.90)),  # two unsure words in a row: the rest was heard
+    (("what's", 0.20), ("the", 0.90), ("mobile", 0.10), ("number", 0.90), ("please", 0.10)),  # unsure words, but not in a run
+    (("name", 0.04), ("and", 0.04), ("date", 0.03), ("of", 0.99), ("birth", 0.14), ("please", 0.98)),  # a garbled run, but no label begun
 ])
 def test_label_emotion_a_few_unsure_words_do_not_excuse_a_missed_label(heard):
-    out = run(say("customer", 0.0, 3.0, "I'm so confused by this app") + agent_reply_heard_as(5.0, heard)
+    out = run(say("customer", 0.0, 3.0, "I'm so confused by this app") + heard_as(5.0, 5.0 + 0.4 * len(heard), *heard)
               + say("customer", 12.0, 13.0, "One two three"))
     assert outcomes(out, "label_emotion") == ["missed"]
 

@@ -57,13 +57,14 @@ class LabelEmotionRule(WordRule):
         if (isinstance(event, SpeechStarted) and event.channel == "customer"
                 and self.turns.turns["agent"] > self.open.agent_turn and self.open.confirmed):
             self._renewable = True  # the agent's turn went by without naming it
-            return [self.close(event.t, self._let_pass())]
+            return [self.close(event.t, "retracted" if self._unanswerable() else "missed")]
         return []
 
-    def finish(self, t_end: float) -> list[Event]:
-        if self.open is None or not self.open.extra.get("unheard"):
-            return super().finish(t_end)
-        return [self.close(t_end, "retracted")]
+    def _unanswerable(self) -> bool:
+        """Also when part of the agent's reply was too garbled to tell: a label heard as "i can
+        either hot or not is" was said, and nagging a good agent costs more than one silent miss."""
+        assert self.open is not None
+        return super()._unanswerable() or bool(self.open.extra.get("unheard"))
 
     def cooling(self, t: float, words: Words) -> bool:
         """The cooldown keeps one feeling from being nagged about twice; but once the agent's turn
@@ -76,12 +77,6 @@ class LabelEmotionRule(WordRule):
     def fire(self, t: float, suggestion: str, evidence: dict, confirmed: bool) -> Nudge:
         self._renewable = False
         return super().fire(t, suggestion, evidence, confirmed)
-
-    def _let_pass(self) -> str:
-        """`missed`, unless part of the agent's reply was too garbled to tell: a label heard as
-        "i can either hot or not is" was said, and nagging a good agent costs more than one silent miss."""
-        assert self.open is not None
-        return "retracted" if self.open.extra.get("unheard") else "missed"
 
     def _garbled(self, words: Words) -> bool:
         """A label begun and then lost: "i can" (hear…? see how…?) followed by words the

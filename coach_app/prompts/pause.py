@@ -30,8 +30,7 @@ class PauseRule:
         self._backchannels = set(lexicon.phrases("pause", "backchannels"))
         self._factual = lexicon.patterns("pause", "factual_patterns")
         self._answer_at_once = lexicon.patterns("pause", "answer_at_once_patterns")
-        self._challenges = lexicon.patterns("pause", "challenges_patterns")
-        self._stakes = lexicon.patterns("pause", "stakes_patterns")
+        self._weight = lexicon.patterns("pause", "challenges_patterns") + lexicon.patterns("pause", "stakes_patterns")
         # empathy, or taking it on with a help phrase, is good practice even when quick
         self._openers = lexicon.phrases("pause", "empathy_openers") + lexicon.phrases("help_offer", "assurances")
         self._fillers = lexicon.phrases("pause", "opener_fillers")
@@ -61,7 +60,7 @@ class PauseRule:
             self._turn_confs += [w.conf for w in event.words] if event.words else [1.0]  # a transcript's words are as written
             self._turn_feeling = self._turn_feeling or self._spotter.find(event, self._feelings) is not None
             if not self._turn_feeling:  # a feeling already makes the turn substantive
-                self._turn_problem = self._turn_problem or self._challenges_agent(event.text) or self._at_stake(event.text) or (
+                self._turn_problem = self._turn_problem or self._weighty(event.text) or (
                     self._spotter.find(event, self._problems) is not None and self._spotter.find(event, self._not_problems) is None)
             return out + self._window()
         elif isinstance(event, Words) and event.channel == "agent" and self._pending is not None:
@@ -213,15 +212,12 @@ class PauseRule:
         plain = normalise(raw) if self.lexicon.language != "zh" else raw
         return any(re.search(p, raw) or re.search(p, plain) for p in self._answer_at_once)
 
-    def _challenges_agent(self, said: str) -> bool:
-        """A question that challenges rather than asks ("What's the point of it, then?",
-        保的是什么？) is a complaint: it wants the pause as a problem does."""
+    def _weighty(self, said: str) -> bool:
+        """A question that challenges rather than asks ("What's the point of it, then?", 保的是什么？)
+        is a complaint, and a request with something at stake ("…otherwise I'll have to turn the job
+        down") is more than a request: both want the pause as a problem does."""
         plain = normalise(said) if self.lexicon.language != "zh" else said
-        return any(re.search(p, plain) for p in self._challenges)
-
-    def _at_stake(self, said: str) -> bool:
-        plain = normalise(said) if self.lexicon.language != "zh" else said
-        return any(re.search(p, plain) for p in self._stakes)
+        return any(re.search(p, plain) for p in self._weight)
 
     def _is_backchannel(self, said: str) -> bool:
         tokens = said.split() if self.lexicon.language != "zh" else [said.strip("。，！？ ")]

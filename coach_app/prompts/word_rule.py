@@ -77,8 +77,8 @@ class WordRule:
         return [self.close(t_end, "missed" if missed else "retracted")]
 
     def _unanswerable(self) -> bool:
-        """The call ended on the customer's words ("Forget it. I'll try someone else. Bye."): the
-        agent had no turn to answer them in, so there is nothing they missed."""
+        """Nothing the agent can be said to have missed: the call ended on the customer's words
+        ("Forget it. I'll try someone else. Bye.") and the agent had no turn to answer them in."""
         assert self.open is not None
         return self.listens_to == "customer" and self.turns.turns["agent"] == self.open.agent_turn
 
